@@ -1,0 +1,94 @@
+import { z } from "zod";
+
+/** The three ways this project packages a function as a container image. */
+export const STRATEGIES = ["aws-base", "os-only", "non-aws"] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
+export const ARCHITECTURES = ["x86_64", "arm64"] as const;
+export type Architecture = (typeof ARCHITECTURES)[number];
+
+export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"] as const;
+export type HttpMethod = (typeof HTTP_METHODS)[number];
+
+const functionName = z
+  .string()
+  .regex(
+    /^[a-z][a-z0-9-]{0,47}$/,
+    "must start with a lower-case letter and use only a-z, 0-9 and '-' (at most 48 characters), because it names the ECR repository and the image",
+  );
+
+/** "GET /hello", "POST /orders/{id}", "ANY /files/{proxy+}": an HTTP API route key. */
+const routeKey = z
+  .string()
+  .regex(
+    new RegExp(`^(${HTTP_METHODS.join("|")}) (/|(/[A-Za-z0-9._~-]+|/\\{[A-Za-z0-9_]+\\+?\\})+)$`),
+    'must look like "GET /hello" or "POST /orders/{id}": a method, one space, then a path starting with "/"',
+  );
+
+const envName = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_]*$/, "must be a letter followed by letters, digits or '_'")
+  .refine((name) => !RESERVED_ENV.has(name), {
+    message: "is set by Lambda itself and cannot be configured",
+  });
+
+/** Environment variables Lambda reserves; a function may not set them. */
+export const RESERVED_ENV: ReadonlySet<string> = new Set([
+  "_HANDLER",
+  "_X_AMZN_TRACE_ID",
+  "AWS_DEFAULT_REGION",
+  "AWS_REGION",
+  "AWS_EXECUTION_ENV",
+  "AWS_LAMBDA_FUNCTION_NAME",
+  "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+  "AWS_LAMBDA_FUNCTION_VERSION",
+  "AWS_LAMBDA_INITIALIZATION_TYPE",
+  "AWS_LAMBDA_LOG_GROUP_NAME",
+  "AWS_LAMBDA_LOG_STREAM_NAME",
+  "AWS_ACCESS_KEY",
+  "AWS_ACCESS_KEY_ID",
+  "AWS_SECRET_ACCESS_KEY",
+  "AWS_SESSION_TOKEN",
+  "AWS_LAMBDA_RUNTIME_API",
+  "LAMBDA_TASK_ROOT",
+  "LAMBDA_RUNTIME_DIR",
+]);
+
+export const buildOptionsSchema = z.strictObject({
+  /** Packages left out of the bundle (they must then be present in the image). */
+  external: z.array(z.string().min(1)).default([]),
+  minify: z.boolean().default(true),
+  sourcemap: z.boolean().default(true),
+});
+
+/**
+ * The "lambda" block of a function's package.json. Every default lives here and nowhere else.
+ */
+export const functionConfigSchema = z.strictObject({
+  /** Defaults to the function's folder name. */
+  name: functionName.optional(),
+  description: z.string().max(256).optional(),
+  /** Source entry, relative to the function folder. */
+  entry: z.string().min(1).default("src/index.ts"),
+  /** The name the entry exports the handler under. The image's handler is `index.<handler>`. */
+  handler: z
+    .string()
+    .regex(/^[A-Za-z_$][A-Za-z0-9_$]*$/, "must be a JavaScript export name such as handler")
+    .default("handler"),
+  /** Which of the three images is deployed; all three are built. */
+  strategy: z.enum(STRATEGIES).default("aws-base"),
+  memorySize: z.number().int().min(128).max(10240).default(256),
+  /** Seconds. */
+  timeout: z.number().int().min(1).max(900).default(10),
+  architecture: z.enum(ARCHITECTURES).default("x86_64"),
+  /** HTTP API routes (payload format 2.0) that invoke this function. */
+  routes: z.array(routeKey).default([]),
+  environment: z.record(envName, z.string()).default({}),
+  /** Log retention in days for the function's log group. */
+  logRetentionDays: z.number().int().min(1).max(3653).default(14),
+  build: buildOptionsSchema.default({ external: [], minify: true, sourcemap: true }),
+});
+
+export type FunctionConfigInput = z.input<typeof functionConfigSchema>;
+export type FunctionConfigBlock = z.output<typeof functionConfigSchema>;
+export type BuildOptions = z.output<typeof buildOptionsSchema>;

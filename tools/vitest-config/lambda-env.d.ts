@@ -1,0 +1,1 @@
+export declare const lambdaTestEnv: Readonly<Record<string, string>>;
