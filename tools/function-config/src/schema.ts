@@ -25,13 +25,6 @@ const routeKey = z
     'must look like "GET /hello" or "POST /orders/{id}": a method, one space, then a path starting with "/"',
   );
 
-const envName = z
-  .string()
-  .regex(/^[A-Za-z][A-Za-z0-9_]*$/, "must be a letter followed by letters, digits or '_'")
-  .refine((name) => !RESERVED_ENV.has(name), {
-    message: "is set by Lambda itself and cannot be configured",
-  });
-
 /** Environment variables Lambda reserves; a function may not set them. */
 export const RESERVED_ENV: ReadonlySet<string> = new Set([
   "_HANDLER",
@@ -83,7 +76,26 @@ export const functionConfigSchema = z.strictObject({
   architecture: z.enum(ARCHITECTURES).default("x86_64"),
   /** HTTP API routes (payload format 2.0) that invoke this function. */
   routes: z.array(routeKey).default([]),
-  environment: z.record(envName, z.string()).default({}),
+  environment: z
+    .record(z.string(), z.string())
+    .superRefine((environment, ctx) => {
+      for (const name of Object.keys(environment)) {
+        if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) {
+          ctx.addIssue({
+            code: "custom",
+            path: [name],
+            message: "must be a letter followed by letters, digits or '_'",
+          });
+        } else if (RESERVED_ENV.has(name)) {
+          ctx.addIssue({
+            code: "custom",
+            path: [name],
+            message: "is set by Lambda itself and cannot be configured",
+          });
+        }
+      }
+    })
+    .default({}),
   /** Log retention in days for the function's log group. */
   logRetentionDays: z.number().int().min(1).max(3653).default(14),
   build: buildOptionsSchema.default({ external: [], minify: true, sourcemap: true }),

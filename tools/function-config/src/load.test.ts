@@ -1,0 +1,138 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import {
+  discoverFunctions,
+  FunctionConfigError,
+  findFunction,
+  findWorkspaceRoot,
+  loadFunction,
+} from "./index.js";
+
+function workspace(functions: Record<string, unknown>): string {
+  const root = mkdtempSync(join(tmpdir(), "function-config-"));
+  writeFileSync(join(root, "pnpm-workspace.yaml"), "packages:\n  - functions/*\n");
+  for (const [folder, pkg] of Object.entries(functions)) {
+    mkdirSync(join(root, "functions", folder), { recursive: true });
+    writeFileSync(
+      join(root, "functions", folder, "package.json"),
+      typeof pkg === "string" ? pkg : JSON.stringify(pkg),
+    );
+  }
+  return root;
+}
+
+const fnPackage = (lambda: unknown, name = "@example/fn") => ({ name, version: "1.2.3", lambda });
+
+describe("loadFunction", () => {
+  it("fills every default from the schema and derives paths and names", () => {
+    const root = workspace({ greeter: fnPackage({}) });
+    const fn = loadFunction(join(root, "functions", "greeter"));
+    expect(fn).toMatchObject({
+      name: "greeter",
+      packageName: "@example/fn",
+      version: "1.2.3",
+      handlerExport: "handler",
+      lambdaHandler: "index.handler",
+      strategy: "aws-base",
+      memorySize: 256,
+      timeout: 10,
+      architecture: "x86_64",
+      routes: [],
+      environment: {},
+      build: { external: [], minify: true, sourcemap: true },
+    });
+    expect(fn.entry).toBe(join(root, "functions", "greeter", "src", "index.ts"));
+    expect(fn.bundle).toBe(join(root, "functions", "greeter", "dist", "index.mjs"));
+    expect(fn.distDir).toBe(join(root, "functions", "greeter", "dist"));
+  });
+
+  it("parses routes into method and path", () => {
+    const root = workspace({
+      api: fnPackage({ routes: ["GET /items/{id}", "ANY /files/{proxy+}", "POST /"] }),
+    });
+    expect(loadFunction(join(root, "functions", "api")).routes).toEqual([
+      { routeKey: "GET /items/{id}", method: "GET", path: "/items/{id}" },
+      { routeKey: "ANY /files/{proxy+}", method: "ANY", path: "/files/{proxy+}" },
+      { routeKey: "POST /", method: "POST", path: "/" },
+    ]);
+  });
+
+  it("reports every problem at once, naming the file and the field", () => {
+    const root = workspace({
+      bad: fnPackage({ timeout: 1000, strategy: "alpine", routes: ["/hello"], memorySize: 64, extra: true }),
+    });
+    const error = (() => {
+      try {
+        loadFunction(join(root, "functions", "bad"));
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(FunctionConfigError);
+    const message = (error as Error).message;
+    expect(message).toContain(join(root, "functions", "bad", "package.json"));
+    expect(message).toMatch(/lambda\.timeout: .*900/);
+    expect(message).toMatch(/lambda\.strategy: .*aws-base.*os-only.*non-aws/);
+    expect(message).toMatch(/lambda\.routes\.0: must look like "GET \/hello"/);
+    expect(message).toMatch(/lambda\.memorySize: .*128/);
+    expect(message).toMatch(/extra/);
+  });
+
+  it("refuses reserved environment variables and duplicate routes", () => {
+    const root = workspace({
+      env: fnPackage({ environment: { AWS_REGION: "x", OK_NAME: "y" }, routes: ["GET /a", "GET /a"] }),
+    });
+    expect(() => loadFunction(join(root, "functions", "env"))).toThrow(
+      /lambda\.environment\.AWS_REGION.*set by Lambda/,
+    );
+    const dup = workspace({ dup: fnPackage({ routes: ["GET /a", "GET /a"] }) });
+    expect(() => loadFunction(join(dup, "functions", "dup"))).toThrow(/"GET \/a" is listed twice/);
+  });
+
+  it("explains a missing lambda block, broken JSON and a bad folder name", () => {
+    const root = workspace({
+      plain: { name: "x", version: "1.0.0" },
+      broken: "{ not json",
+      Bad_Name: fnPackage({}),
+    });
+    expect(() => loadFunction(join(root, "functions", "plain"))).toThrow(/has no "lambda" block/);
+    expect(() => loadFunction(join(root, "functions", "broken"))).toThrow(/is not valid JSON/);
+    expect(() => loadFunction(join(root, "functions", "Bad_Name"))).toThrow(
+      /folder name "Bad_Name".*lambda\.name/,
+    );
+    expect(() => loadFunction(join(root, "functions", "missing"))).toThrow(/cannot be read/);
+  });
+});
+
+describe("discoverFunctions", () => {
+  it("finds every folder with a lambda block, sorted, and skips other packages", () => {
+    const root = workspace({
+      zeta: fnPackage({}, "@example/zeta"),
+      alpha: fnPackage({ name: "first" }, "@example/alpha"),
+      helper: { name: "@example/helper", version: "1.0.0" },
+    });
+    expect(discoverFunctions(root).map((fn) => fn.name)).toEqual(["first", "zeta"]);
+    expect(findFunction("zeta", root).packageName).toBe("@example/zeta");
+    expect(() => findFunction("nope", root)).toThrow(
+      'Unknown function "nope". Functions in this workspace: first, zeta.',
+    );
+  });
+
+  it("fails when two functions claim one route or one name", () => {
+    const root = workspace({
+      a: fnPackage({ routes: ["GET /same"] }),
+      b: fnPackage({ routes: ["GET /same"] }),
+      c: fnPackage({ name: "a" }),
+    });
+    expect(() => discoverFunctions(root)).toThrow(/Route "GET \/same" is claimed by both "a" and "b"/);
+    expect(() => discoverFunctions(root)).toThrow(/Two functions are named "a"/);
+  });
+
+  it("reads the real workspace, where hello owns its routes", () => {
+    const root = findWorkspaceRoot();
+    const hello = findFunction("hello", root);
+    expect(hello.routes.map((r) => r.routeKey)).toEqual(["GET /hello", "GET /goodbye"]);
+  });
+});
