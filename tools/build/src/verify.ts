@@ -1,0 +1,113 @@
+import { execFile } from "node:child_process";
+import { relative } from "node:path";
+import type { FunctionDefinition } from "@lambda-images/function-config";
+import { BuildError, functionLabel } from "./errors.js";
+
+/** Imports the bundle the way Lambda does and prints what it finds as JSON: run with `node --input-type=module`. */
+const IMPORT_PROBE = `
+import { pathToFileURL } from "node:url";
+const [file, name] = process.argv.slice(1);
+let result;
+try {
+  const mod = await import(pathToFileURL(file).href);
+  result = { imported: true, type: typeof mod[name] };
+} catch (error) {
+  const text = error instanceof Error ? (error.stack ?? String(error)) : String(error);
+  result = { imported: false, error: text };
+}
+process.stdout.write(JSON.stringify(result), () => process.exit(0));
+`;
+
+const PROBE_TIMEOUT_MS = 30_000;
+
+type ProbeResult = { imported: true; type: string } | { imported: false; error: string };
+
+/** The environment the bundle is loaded with: Lambda's reserved variables plus the function's own. */
+function probeEnvironment(fn: FunctionDefinition): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    ...fn.environment,
+    AWS_LAMBDA_FUNCTION_NAME: fn.name,
+    AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
+    LAMBDA_TASK_ROOT: fn.distDir,
+    _HANDLER: fn.lambdaHandler,
+  };
+}
+
+function probe(fn: FunctionDefinition): Promise<ProbeResult> {
+  return new Promise((resolvePromise, reject) => {
+    execFile(
+      process.execPath,
+      ["--enable-source-maps", "--input-type=module", "-e", IMPORT_PROBE, fn.bundle, fn.handlerExport],
+      { cwd: fn.distDir, env: probeEnvironment(fn), timeout: PROBE_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (stdout.length > 0) {
+          try {
+            resolvePromise(JSON.parse(stdout) as ProbeResult);
+            return;
+          } catch {
+            // fall through: the module printed something of its own and never let the probe answer
+          }
+        }
+        const reason = error?.killed
+          ? `it did not finish loading within ${PROBE_TIMEOUT_MS / 1000} s`
+          : `node exited with ${error?.code ?? "no result"}: ${stderr.trim() || stdout.trim()}`;
+        reject(
+          new BuildError(`${functionLabel(fn)}: could not import ${relative(fn.dir, fn.bundle)}: ${reason}`),
+        );
+      },
+    );
+  });
+}
+
+/** The first lines of an import error: the message and the frames nearest to it (source-mapped). */
+function summarizeStack(stack: string, lines = 6): string {
+  return stack
+    .split("\n")
+    .slice(0, lines)
+    .map((line) => `  ${line.trim()}`)
+    .join("\n");
+}
+
+/**
+ * Checks the configured handler export exists in the bundle (from the metafile's list of exports) and, when
+ * `importBundle` is set, that importing the bundle in a fresh Node process works and yields a function.
+ */
+export async function verifyHandler(
+  fn: FunctionDefinition,
+  exports: readonly string[],
+  { importBundle = true } = {},
+): Promise<void> {
+  const label = functionLabel(fn);
+  const entry = relative(fn.dir, fn.entry);
+  if (!exports.includes(fn.handlerExport)) {
+    const has =
+      exports.length === 0
+        ? "it has no exports"
+        : `its exports are: ${exports.map((name) => `"${name}"`).join(", ")}`;
+    throw new BuildError(
+      `${label}: ${entry} does not export the handler "${fn.handlerExport}"; ${has}. ` +
+        `Export the handler as "${fn.handlerExport}" or set lambda.handler in package.json.`,
+    );
+  }
+  if (!importBundle) return;
+  const result = await probe(fn);
+  if (!result.imported) {
+    throw new BuildError(
+      `${label}: importing ${relative(fn.dir, fn.bundle)} fails, so Lambda could not load it ` +
+        `(Runtime.ImportModuleError):\n${summarizeStack(result.error)}`,
+    );
+  }
+  if (result.type !== "function") {
+    throw new BuildError(
+      `${label}: the export "${fn.handlerExport}" of ${entry} is ${article(result.type)}, not a function. ` +
+        `Export the handler function as "${fn.handlerExport}".`,
+    );
+  }
+}
+
+function article(type: string): string {
+  if (type === "undefined") return "undefined";
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}
