@@ -1,0 +1,181 @@
+/**
+ * The local stack: one FunctionHost per function (the engine), with the Invoke API and the HTTP API gateway in
+ * front of them. Used by `lambda-local dev`, the end-to-end tests and the benchmark.
+ */
+import { createServer, type RequestListener, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { FunctionDefinition } from "@lambda-images/function-config";
+import type { FunctionHost, HostOptions } from "./contract.js";
+import { buildRouteTable, type RouteEntry } from "./http-api/routes.js";
+import { createHttpApiListener } from "./http-api/server.js";
+import { createInvokeApi } from "./invoke-api/server.js";
+
+export const DEFAULT_INVOKE_PORT = 9000;
+export const DEFAULT_HTTP_PORT = 3000;
+export const DEFAULT_BIND_ADDRESS = "127.0.0.1";
+export const DEFAULT_FUNCTION = "hello";
+/** The account ID in local ARNs and in `requestContext.accountId` (the one the Runtime Interface Emulator uses). */
+export const LOCAL_ACCOUNT_ID = "012345678912";
+export const LOCAL_API_ID = "local";
+
+export type HostFactory = (fn: FunctionDefinition, options: HostOptions) => FunctionHost;
+
+export interface StackOptions {
+  readonly functions: readonly FunctionDefinition[];
+  /** Creates the host for each function (the engine's `createFunctionHost`). */
+  readonly createHost: HostFactory;
+  readonly hostOptions: HostOptions;
+  /** Invoke API port (default 9000; 0 picks a free one). */
+  readonly invokePort?: number;
+  /** HTTP API gateway port (default 3000; 0 picks a free one). */
+  readonly httpPort?: number;
+  /** Address both servers listen on (default 127.0.0.1). */
+  readonly bindAddress?: string;
+  /** The function behind `/2015-03-31/functions/function/invocations` (default "hello", else the first one). */
+  readonly defaultFunction?: string;
+  /** Request log lines from both servers (default: console.log). */
+  readonly log?: (line: string) => void;
+}
+
+export interface LocalStack {
+  readonly invokeUrl: string;
+  readonly httpUrl: string;
+  readonly defaultFunction: string;
+  readonly hosts: ReadonlyMap<string, FunctionHost>;
+  readonly routes: readonly RouteEntry[];
+  /** Resolves when every Event (asynchronous) invoke started so far has finished. */
+  settled(): Promise<void>;
+  /** Stops the function's instances; its next invoke starts a fresh one (after a rebuild). */
+  recycle(functionName: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A port the stack wanted is taken. The message says which and how to pick another. */
+export class PortInUseError extends Error {
+  constructor(
+    readonly port: number,
+    readonly purpose: string,
+    readonly flag: string,
+  ) {
+    super(
+      `Port ${port} (${purpose}) is already in use. Stop whatever is listening there (see: lsof -i :${port}) ` +
+        `or choose another port with ${flag} ${port + 1}.`,
+    );
+    this.name = "PortInUseError";
+  }
+}
+
+function chooseDefaultFunction(functions: readonly FunctionDefinition[], wanted: string | undefined): string {
+  const names = functions.map((fn) => fn.name);
+  if (wanted !== undefined) {
+    if (!names.includes(wanted)) {
+      throw new Error(
+        `Unknown default function "${wanted}". Functions in this workspace: ${names.join(", ") || "none"}.`,
+      );
+    }
+    return wanted;
+  }
+  if (names.includes(DEFAULT_FUNCTION)) return DEFAULT_FUNCTION;
+  const first = names[0];
+  if (first === undefined) {
+    throw new Error(
+      'No functions to serve: add a folder under functions/ with a "lambda" block in its package.json.',
+    );
+  }
+  return first;
+}
+
+function listen(
+  listener: RequestListener,
+  port: number,
+  bindAddress: string,
+  purpose: string,
+  flag: string,
+): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer({ keepAliveTimeout: 65_000 }, listener);
+    server.once("error", (error: NodeJS.ErrnoException) => {
+      reject(error.code === "EADDRINUSE" ? new PortInUseError(port, purpose, flag) : error);
+    });
+    server.listen(port, bindAddress, () => resolve(server));
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+function urlOf(server: Server, bindAddress: string): string {
+  const { port } = server.address() as AddressInfo;
+  const host = bindAddress === "0.0.0.0" || bindAddress === "::" ? "localhost" : bindAddress;
+  return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+}
+
+/** Creates a host per function and starts both servers. Fails (having stopped everything) if a port is taken. */
+export async function startStack(options: StackOptions): Promise<LocalStack> {
+  const defaultFunction = chooseDefaultFunction(options.functions, options.defaultFunction);
+  const bindAddress = options.bindAddress ?? DEFAULT_BIND_ADDRESS;
+  const log = options.log ?? ((line: string) => console.log(line));
+  const region = options.hostOptions.region ?? process.env.AWS_REGION ?? "us-east-1";
+  const hosts = new Map<string, FunctionHost>();
+  for (const fn of options.functions) {
+    hosts.set(fn.name, options.createHost(fn, { ...options.hostOptions, region }));
+  }
+  const routes = buildRouteTable(options.functions);
+  const invokeApi = createInvokeApi({ hosts, defaultFunction, region, accountId: LOCAL_ACCOUNT_ID, log });
+  const httpListener = createHttpApiListener({
+    hosts,
+    routes,
+    accountId: LOCAL_ACCOUNT_ID,
+    apiId: LOCAL_API_ID,
+    log,
+  });
+
+  const servers: Server[] = [];
+  const closeHosts = () => Promise.allSettled([...hosts.values()].map((host) => host.close()));
+  try {
+    servers.push(
+      await listen(
+        invokeApi.listener,
+        options.invokePort ?? DEFAULT_INVOKE_PORT,
+        bindAddress,
+        "Invoke API",
+        "--port",
+      ),
+    );
+    servers.push(
+      await listen(
+        httpListener,
+        options.httpPort ?? DEFAULT_HTTP_PORT,
+        bindAddress,
+        "HTTP API",
+        "--http-port",
+      ),
+    );
+  } catch (error) {
+    await Promise.all(servers.map(closeServer));
+    await closeHosts();
+    throw error;
+  }
+  const [invokeServer, httpServer] = servers as [Server, Server];
+
+  return {
+    invokeUrl: urlOf(invokeServer, bindAddress),
+    httpUrl: urlOf(httpServer, bindAddress),
+    defaultFunction,
+    hosts,
+    routes,
+    settled: () => invokeApi.settled(),
+    async recycle(functionName) {
+      await hosts.get(functionName)?.recycle();
+    },
+    async close() {
+      await Promise.all(servers.map(closeServer));
+      await invokeApi.settled();
+      await closeHosts();
+    },
+  };
+}
