@@ -1,0 +1,78 @@
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { type BuildOutcome, type FunctionWatcher, watchFunction } from "./index.js";
+import { callHandler, createFunction, isolateBundle } from "./testing/fixture.js";
+
+/** Collects watch outcomes in order and hands them out one at a time. */
+function outcomeQueue() {
+  const ready: BuildOutcome[] = [];
+  const waiting: ((outcome: BuildOutcome) => void)[] = [];
+  return {
+    push(outcome: BuildOutcome) {
+      const waiter = waiting.shift();
+      if (waiter) waiter(outcome);
+      else ready.push(outcome);
+    },
+    next(): Promise<BuildOutcome> {
+      const outcome = ready.shift();
+      if (outcome) return Promise.resolve(outcome);
+      return new Promise((resolve) => waiting.push(resolve));
+    },
+  };
+}
+
+/** Replaces a file in one step, so the watcher never sees it half written. */
+function replaceFile(path: string, text: string): void {
+  writeFileSync(`${path}.tmp`, text);
+  renameSync(`${path}.tmp`, path);
+}
+
+const source = (message: string) => `export const handler = async () => ${JSON.stringify(message)};\n`;
+
+let watcher: FunctionWatcher | undefined;
+afterEach(async () => {
+  await watcher?.dispose();
+  watcher = undefined;
+});
+
+describe("watchFunction", () => {
+  it("rebuilds on every change, reports errors and keeps watching", async () => {
+    const fn = createFunction("watched", { files: { "src/index.ts": source("first") } });
+    const entry = join(fn.dir, "src", "index.ts");
+    const outcomes = outcomeQueue();
+    watcher = await watchFunction(fn, (outcome) => outcomes.push(outcome));
+
+    const first = await outcomes.next();
+    expect(first.ok).toBe(true);
+    expect((await callHandler(isolateBundle(fn), "handler")).result).toBe("first");
+
+    replaceFile(entry, source("second"));
+    const second = await outcomes.next();
+    expect(second.ok && second.report.exports).toEqual(["handler"]);
+    expect((await callHandler(isolateBundle(fn), "handler")).result).toBe("second");
+    const goodBundle = readFileSync(fn.bundle, "utf8");
+
+    replaceFile(entry, "export const handler = async () => {\n");
+    const broken = await outcomes.next();
+    expect(broken.ok).toBe(false);
+    expect(!broken.ok && broken.error.message).toContain("functions/watched: esbuild failed with 1 error:");
+    expect(readFileSync(fn.bundle, "utf8")).toBe(goodBundle);
+
+    replaceFile(entry, "export const main = async () => 1;\n");
+    const renamed = await outcomes.next();
+    expect(!renamed.ok && renamed.error.message).toContain('its exports are: "main"');
+
+    replaceFile(entry, source("third"));
+    const fixed = await outcomes.next();
+    expect(fixed.ok).toBe(true);
+    expect((await callHandler(isolateBundle(fn), "handler")).result).toBe("third");
+  });
+
+  it("refuses to start without an entry file", async () => {
+    const fn = createFunction("watch-no-entry");
+    await expect(watchFunction(fn, () => {})).rejects.toThrow(
+      "functions/watch-no-entry: entry src/index.ts does not exist",
+    );
+  });
+});
