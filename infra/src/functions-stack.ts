@@ -1,0 +1,175 @@
+import type { Architecture, FunctionDefinition, HttpMethod } from "@lambda-images/function-config";
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
+import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
+import * as apigw from "aws-cdk-lib/aws-apigatewayv2";
+import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
+import * as ecr from "aws-cdk-lib/aws-ecr";
+import * as iam from "aws-cdk-lib/aws-iam";
+import * as lambda from "aws-cdk-lib/aws-lambda";
+import * as logs from "aws-cdk-lib/aws-logs";
+import type { Construct } from "constructs";
+import { lambdaFunctionName, pascalCase, repositoryName } from "./naming.js";
+import type { StageSettings } from "./settings.js";
+
+export interface FunctionsStackProps extends StackProps {
+  readonly functions: readonly FunctionDefinition[];
+  /** The image digest ("sha256:...") each function is deployed with, by function name. */
+  readonly digests: ReadonlyMap<string, string>;
+  readonly settings: StageSettings;
+}
+
+const ARCHITECTURES: Record<Architecture, lambda.Architecture> = {
+  x86_64: lambda.Architecture.X86_64,
+  arm64: lambda.Architecture.ARM_64,
+};
+
+const METHODS: Record<HttpMethod, apigw.HttpMethod> = {
+  GET: apigw.HttpMethod.GET,
+  POST: apigw.HttpMethod.POST,
+  PUT: apigw.HttpMethod.PUT,
+  PATCH: apigw.HttpMethod.PATCH,
+  DELETE: apigw.HttpMethod.DELETE,
+  HEAD: apigw.HttpMethod.HEAD,
+  OPTIONS: apigw.HttpMethod.OPTIONS,
+  ANY: apigw.HttpMethod.ANY,
+};
+
+/** The retention periods CloudWatch Logs accepts, in days. */
+const RETENTION_DAYS: ReadonlySet<number> = new Set(
+  Object.values(logs.RetentionDays).filter((days): days is number => typeof days === "number"),
+);
+
+function retentionOf(fn: FunctionDefinition): logs.RetentionDays {
+  if (!RETENTION_DAYS.has(fn.logRetentionDays)) {
+    const allowed = [...RETENTION_DAYS]
+      .filter((d) => d !== logs.RetentionDays.INFINITE)
+      .sort((a, b) => a - b);
+    throw new Error(
+      `Function "${fn.name}": lambda.logRetentionDays is ${fn.logRetentionDays}, which CloudWatch Logs does not ` +
+        `accept. Use one of ${allowed.join(", ")} (in ${fn.dir}/package.json).`,
+    );
+  }
+  return fn.logRetentionDays as logs.RetentionDays;
+}
+
+/** The environment a function runs with: Powertools defaults for the stage, then the function's own settings. */
+export function functionEnvironment(fn: FunctionDefinition, settings: StageSettings): Record<string, string> {
+  return {
+    POWERTOOLS_SERVICE_NAME: fn.name,
+    POWERTOOLS_LOG_LEVEL: settings.logLevel,
+    ...fn.environment,
+  };
+}
+
+/** Every function as a container-image Lambda pinned to its digest, and one HTTP API for all their routes. */
+export class FunctionsStack extends Stack {
+  /** The deployed function of each function name. */
+  readonly functions: ReadonlyMap<string, lambda.DockerImageFunction>;
+  /** Undefined when no function declares a route. */
+  readonly httpApi: apigw.HttpApi | undefined;
+
+  constructor(scope: Construct, id: string, props: FunctionsStackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+    const removalPolicy = settings.throwaway ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const deployed = new Map<string, lambda.DockerImageFunction>();
+
+    for (const fn of props.functions) {
+      const digest = props.digests.get(fn.name);
+      if (digest === undefined) throw new Error(`No image digest given for function "${fn.name}".`);
+      const id = pascalCase(fn.name);
+      const functionName = lambdaFunctionName(settings.stage, fn.name);
+      const repository = ecr.Repository.fromRepositoryName(
+        this,
+        `${id}Repository`,
+        repositoryName(settings.stage, fn.name),
+      );
+
+      const logGroup = new logs.LogGroup(this, `${id}Logs`, {
+        logGroupName: `/aws/lambda/${functionName}`,
+        retention: retentionOf(fn),
+        removalPolicy,
+      });
+
+      // Least privilege: the function may write to its own log group and nothing else. Lambda pulls the image
+      // under the repository policy of the registry stack, not with this role.
+      const role = new iam.Role(this, `${id}Role`, {
+        assumedBy: new iam.ServicePrincipal("lambda.amazonaws.com"),
+        description: `Execution role of the ${fn.name} function (${settings.stage})`,
+      });
+      logGroup.grantWrite(role);
+
+      const handler = new lambda.DockerImageFunction(this, `${id}Function`, {
+        functionName,
+        description: fn.description ?? `${fn.name} (${fn.packageName}@${fn.version}, ${fn.strategy} image)`,
+        code: lambda.DockerImageCode.fromEcr(repository, { tagOrDigest: digest, cmd: [fn.lambdaHandler] }),
+        architecture: ARCHITECTURES[fn.architecture],
+        memorySize: fn.memorySize,
+        timeout: Duration.seconds(fn.timeout),
+        environment: functionEnvironment(fn, settings),
+        logGroup,
+        role,
+      });
+      deployed.set(fn.name, handler);
+    }
+    this.functions = deployed;
+    this.httpApi = this.createHttpApi(props.functions, deployed, settings, removalPolicy);
+  }
+
+  private createHttpApi(
+    functions: readonly FunctionDefinition[],
+    deployed: ReadonlyMap<string, lambda.DockerImageFunction>,
+    settings: StageSettings,
+    removalPolicy: RemovalPolicy,
+  ): apigw.HttpApi | undefined {
+    const routed = functions.filter((fn) => fn.routes.length > 0);
+    if (routed.length === 0) return undefined;
+
+    const api = new apigw.HttpApi(this, "HttpApi", {
+      apiName: `${this.stackName}-api`,
+      description: `HTTP API of the ${settings.stage} stage`,
+      createDefaultStage: false,
+    });
+    const accessLogs = new logs.LogGroup(this, "HttpApiAccessLogs", {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy,
+    });
+    new apigw.HttpStage(this, "HttpApiDefaultStage", {
+      httpApi: api,
+      stageName: "$default",
+      autoDeploy: true,
+      throttle: { rateLimit: settings.throttleRate, burstLimit: settings.throttleBurst },
+      accessLogSettings: {
+        destination: new apigw.LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: "$context.requestId",
+            time: "$context.requestTime",
+            ip: "$context.identity.sourceIp",
+            routeKey: "$context.routeKey",
+            status: "$context.status",
+            latencyMs: "$context.responseLatency",
+            integrationLatencyMs: "$context.integrationLatency",
+            integrationError: "$context.integrationErrorMessage",
+            responseLength: "$context.responseLength",
+          }),
+        ),
+      },
+    });
+
+    new CfnOutput(this, "ApiUrl", { description: "Base URL of the HTTP API", value: api.apiEndpoint });
+    for (const fn of routed) {
+      const handler = deployed.get(fn.name);
+      if (handler === undefined) continue;
+      const integration = new HttpLambdaIntegration(`${pascalCase(fn.name)}Integration`, handler);
+      for (const route of fn.routes) {
+        api.addRoutes({ path: route.path, methods: [METHODS[route.method]], integration });
+      }
+      new CfnOutput(this, `${pascalCase(fn.name)}Urls`, {
+        description: `The routes of the ${fn.name} function`,
+        value: fn.routes.map((route) => `${route.method} ${api.apiEndpoint}${route.path}`).join(" "),
+      });
+    }
+    return api;
+  }
+}
