@@ -1,0 +1,81 @@
+import { describe, expect, it } from "vitest";
+import { parseCommand, UsageError } from "./args.js";
+
+describe("parseCommand", () => {
+  it("gives dev its defaults", () => {
+    expect(parseCommand(["dev"])).toEqual({
+      command: "dev",
+      invokePort: 9000,
+      httpPort: 3000,
+      bindAddress: "127.0.0.1",
+      runner: "ric",
+      maxInstances: undefined,
+      defaultFunction: undefined,
+      watch: true,
+    });
+  });
+
+  it("reads every dev option", () => {
+    expect(
+      parseCommand([
+        "dev",
+        "--port",
+        "9100",
+        "--http-port=3100",
+        "--host",
+        "0.0.0.0",
+        "--runtime",
+        "fallback",
+        "--max-instances",
+        "2",
+        "--default-function",
+        "orders",
+        "--no-watch",
+      ]),
+    ).toEqual({
+      command: "dev",
+      invokePort: 9100,
+      httpPort: 3100,
+      bindAddress: "0.0.0.0",
+      runner: "fallback",
+      maxInstances: 2,
+      defaultFunction: "orders",
+      watch: false,
+    });
+  });
+
+  it("reads invoke with an event file, stdin or nothing", () => {
+    expect(parseCommand(["invoke", "hello", "--event", "events/a.json"])).toEqual({
+      command: "invoke",
+      functionName: "hello",
+      event: "events/a.json",
+      runner: "ric",
+    });
+    expect(parseCommand(["invoke", "hello", "--event", "-"])).toMatchObject({ event: "-" });
+    expect(parseCommand(["invoke", "hello", "--runtime", "container"])).toMatchObject({
+      event: undefined,
+      runner: "container",
+    });
+  });
+
+  it("shows help for no command, help, --help and -h", () => {
+    for (const argv of [[], ["help"], ["--help"], ["-h"]])
+      expect(parseCommand(argv)).toEqual({ command: "help" });
+  });
+
+  it.each([
+    [["serve"], 'Unknown command "serve"'],
+    [["dev", "--port", "abc"], '--port must be a whole number from 0 to 65535, not "abc"'],
+    [["dev", "--port", "70000"], "--port must be a whole number from 0 to 65535"],
+    [["dev", "--max-instances", "0"], "--max-instances must be a whole number from 1 to 64"],
+    [["dev", "--runtime", "docker"], '--runtime must be one of ric, fallback, container, not "docker"'],
+    [["dev", "--colour"], "Unknown option '--colour'"],
+    [["dev", "extra"], 'dev takes no arguments, got "extra"'],
+    [["invoke"], "invoke needs the name of a function"],
+    [["invoke", "a", "b"], 'invoke takes one function name, got "a b"'],
+  ])("rejects %j with a message that says what was wrong", (argv, message) => {
+    expect(() => parseCommand(argv)).toThrow(UsageError);
+    expect(() => parseCommand(argv)).toThrow(message);
+    expect(() => parseCommand(argv)).toThrow("Usage:");
+  });
+});

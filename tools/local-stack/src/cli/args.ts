@@ -1,0 +1,126 @@
+/**
+ * Command-line parsing for `lambda-local`. Pure: argv in, a command (or a usage error that says what to type)
+ * out.
+ */
+import { type ParseArgsConfig, parseArgs } from "node:util";
+import type { RunnerKind } from "../contract.js";
+import { DEFAULT_BIND_ADDRESS, DEFAULT_FUNCTION, DEFAULT_HTTP_PORT, DEFAULT_INVOKE_PORT } from "../stack.js";
+
+export const RUNNERS: readonly RunnerKind[] = ["ric", "fallback", "container"];
+export const DEFAULT_RUNNER: RunnerKind = "ric";
+
+export const USAGE = `Usage:
+  lambda-local dev [options]         Serve every function in the workspace, rebuilding on change
+  lambda-local invoke <function> [--event FILE|-] [--runtime ric|fallback|container]
+                                     Invoke one function once; print its result and REPORT line
+
+dev options:
+  --port N                Invoke API port (default ${DEFAULT_INVOKE_PORT})
+  --http-port N           HTTP API gateway port (default ${DEFAULT_HTTP_PORT})
+  --host ADDRESS          Address to listen on (default ${DEFAULT_BIND_ADDRESS}; 0.0.0.0 for every interface)
+  --runtime KIND          ric (the real Runtime Interface Client, default), fallback (a pure-JS runtime client)
+                          or container (the function's image, needs Docker)
+  --max-instances N       Warm instances per function (default 4)
+  --default-function NAME The function behind /2015-03-31/functions/function/invocations (default ${DEFAULT_FUNCTION})
+  --no-watch              Serve the existing builds; do not rebuild on change
+
+invoke options:
+  --event FILE            The event JSON (default {}); "-" reads it from stdin. A relative FILE is looked up in
+                          the current folder, then the function's folder, then the workspace root.
+`;
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(`${message}\n\n${USAGE}`);
+    this.name = "UsageError";
+  }
+}
+
+export interface DevCommand {
+  readonly command: "dev";
+  readonly invokePort: number;
+  readonly httpPort: number;
+  readonly bindAddress: string;
+  readonly runner: RunnerKind;
+  readonly maxInstances: number | undefined;
+  readonly defaultFunction: string | undefined;
+  readonly watch: boolean;
+}
+
+export interface InvokeCommand {
+  readonly command: "invoke";
+  readonly functionName: string;
+  /** A file path, "-" for stdin, or undefined for `{}`. */
+  readonly event: string | undefined;
+  readonly runner: RunnerKind;
+}
+
+export type Command = DevCommand | InvokeCommand | { readonly command: "help" };
+
+function integer(value: string | undefined, flag: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value) || parsed < min || parsed > max) {
+    throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, not "${value}".`);
+  }
+  return parsed;
+}
+
+function runner(value: string | undefined): RunnerKind {
+  if (value === undefined) return DEFAULT_RUNNER;
+  const found = RUNNERS.find((kind) => kind === value);
+  if (!found) throw new UsageError(`--runtime must be one of ${RUNNERS.join(", ")}, not "${value}".`);
+  return found;
+}
+
+function parse<T extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+export function parseCommand(argv: readonly string[]): Command {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "help" || name === "--help" || name === "-h") return { command: "help" };
+  if (name === "dev") {
+    const { values, positionals } = parse(rest, {
+      port: { type: "string" },
+      "http-port": { type: "string" },
+      host: { type: "string" },
+      runtime: { type: "string" },
+      "max-instances": { type: "string" },
+      "default-function": { type: "string" },
+      "no-watch": { type: "boolean" },
+    });
+    if (positionals.length > 0)
+      throw new UsageError(`dev takes no arguments, got "${positionals.join(" ")}".`);
+    return {
+      command: "dev",
+      invokePort: integer(values.port, "--port", 0, 65535) ?? DEFAULT_INVOKE_PORT,
+      httpPort: integer(values["http-port"], "--http-port", 0, 65535) ?? DEFAULT_HTTP_PORT,
+      bindAddress: values.host ?? DEFAULT_BIND_ADDRESS,
+      runner: runner(values.runtime),
+      maxInstances: integer(values["max-instances"], "--max-instances", 1, 64),
+      defaultFunction: values["default-function"],
+      watch: values["no-watch"] !== true,
+    };
+  }
+  if (name === "invoke") {
+    const { values, positionals } = parse(rest, { event: { type: "string" }, runtime: { type: "string" } });
+    const [functionName, ...extra] = positionals;
+    if (functionName === undefined) {
+      throw new UsageError("invoke needs the name of a function, e.g. lambda-local invoke hello.");
+    }
+    if (extra.length > 0)
+      throw new UsageError(`invoke takes one function name, got "${positionals.join(" ")}".`);
+    return {
+      command: "invoke",
+      functionName,
+      event: values.event,
+      runner: runner(values.runtime),
+    };
+  }
+  throw new UsageError(`Unknown command "${name}".`);
+}

@@ -1,0 +1,132 @@
+/**
+ * `lambda-local dev`: every function behind the Invoke API and the HTTP API gateway; with watch mode (the
+ * default) each function is rebuilt on change and its instances recycled, without restarting the stack.
+ */
+import { relative } from "node:path";
+import { type BuildOutcome, type FunctionWatcher, watchFunction } from "@lambda-images/build";
+import { discoverFunctions, type FunctionDefinition } from "@lambda-images/function-config";
+import { type LocalStack, PortInUseError, startStack } from "../stack.js";
+import type { DevCommand } from "./args.js";
+import { type CliEnvironment, CliError, requireBuilds } from "./environment.js";
+
+export interface RunningDev {
+  readonly stack: LocalStack;
+  stop(): Promise<void>;
+}
+
+function formatKb(bytes: number): string {
+  return `${(bytes / 1024).toFixed(1)} KB`;
+}
+
+/** The startup banner: URLs, the default function, and every route. */
+export function banner(
+  stack: LocalStack,
+  command: DevCommand,
+  functions: readonly FunctionDefinition[],
+): string {
+  const width = Math.max(0, ...stack.routes.map((route) => route.routeKey.length));
+  const routes = stack.routes.map((route) => `    ${route.routeKey.padEnd(width)}  -> ${route.functionName}`);
+  const names = functions.map((fn) => fn.name).join(", ");
+  const example = stack.routes.find((route) => route.method === "GET" && !route.path.includes("{"));
+  return [
+    `lambda-local: ${functions.length} function${functions.length === 1 ? "" : "s"} (${names}), runtime ${command.runner}` +
+      `${command.watch ? ", rebuilding on change" : ""}`,
+    "",
+    `  Invoke API  ${stack.invokeUrl}/2015-03-31/functions/{name}/invocations`,
+    `              ${stack.invokeUrl}/2015-03-31/functions/function/invocations -> ${stack.defaultFunction}`,
+    `  HTTP API    ${stack.httpUrl}`,
+    ...(routes.length > 0 ? routes : ['    (no routes: add "routes" to a function\'s lambda block)']),
+    "",
+    "  Try:",
+    `    curl "${stack.invokeUrl}/2015-03-31/functions/function/invocations" -d '{}'`,
+    ...(example ? [`    curl "${stack.httpUrl}${example.path}"`] : []),
+    "",
+    "Press Ctrl+C to stop.",
+    "",
+  ].join("\n");
+}
+
+async function watchAll(
+  functions: readonly FunctionDefinition[],
+  env: CliEnvironment,
+  onRebuilt: (fn: FunctionDefinition) => Promise<void>,
+): Promise<FunctionWatcher[]> {
+  const log = (line: string) => env.stdout.write(`${line}\n`);
+  return Promise.all(
+    functions.map(async (fn) => {
+      let builds = 0;
+      const onRebuild = async (outcome: BuildOutcome) => {
+        builds++;
+        const label = relative(env.workspaceRoot, fn.dir);
+        if (!outcome.ok) {
+          env.stderr.write(`[build] ${label} failed (fix it and save again):\n`);
+          env.stderr.write(`${outcome.error.message}\n`);
+          return;
+        }
+        const { bytes, durationMs } = outcome.report;
+        log(
+          `[build] ${label}: ${formatKb(bytes)} in ${durationMs.toFixed(0)} ms${builds > 1 ? ", reloaded" : ""}`,
+        );
+        if (builds > 1) await onRebuilt(fn);
+      };
+      return watchFunction(fn, onRebuild);
+    }),
+  );
+}
+
+/** Starts the stack (and the watchers) and returns once both ports are listening. */
+export async function runDev(command: DevCommand, env: CliEnvironment): Promise<RunningDev> {
+  let functions: FunctionDefinition[];
+  try {
+    functions = discoverFunctions(env.workspaceRoot);
+  } catch (error) {
+    throw new CliError((error as Error).message);
+  }
+  if (functions.length === 0) {
+    throw new CliError(
+      `No functions found under ${env.workspaceRoot}/functions: add a folder with a "lambda" block in its package.json.`,
+    );
+  }
+  if (command.defaultFunction !== undefined && !functions.some((fn) => fn.name === command.defaultFunction)) {
+    throw new CliError(
+      `Unknown function "${command.defaultFunction}" for --default-function. Functions in this workspace: ` +
+        `${functions.map((fn) => fn.name).join(", ")}.`,
+    );
+  }
+  if (!command.watch && command.runner !== "container") requireBuilds(functions, env.workspaceRoot);
+
+  let stack: LocalStack | undefined;
+  const watchers = command.watch
+    ? await watchAll(functions, env, async (fn) => {
+        await stack?.recycle(fn.name);
+      })
+    : [];
+  try {
+    stack = await startStack({
+      functions,
+      createHost: env.createHost,
+      hostOptions: {
+        runner: command.runner,
+        ...(command.maxInstances === undefined ? {} : { maxInstances: command.maxInstances }),
+        logSink: (line) => env.stdout.write(line.endsWith("\n") ? line : `${line}\n`),
+      },
+      invokePort: command.invokePort,
+      httpPort: command.httpPort,
+      bindAddress: command.bindAddress,
+      ...(command.defaultFunction === undefined ? {} : { defaultFunction: command.defaultFunction }),
+      log: (line) => env.stdout.write(`${line}\n`),
+    });
+  } catch (error) {
+    await Promise.all(watchers.map((watcher) => watcher.dispose()));
+    throw error instanceof PortInUseError ? new CliError(error.message) : error;
+  }
+  const running = stack;
+  env.stdout.write(`\n${banner(running, command, functions)}`);
+  return {
+    stack: running,
+    async stop() {
+      await Promise.all(watchers.map((watcher) => watcher.dispose()));
+      await running.close();
+    },
+  };
+}

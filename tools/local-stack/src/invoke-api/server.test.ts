@@ -1,0 +1,293 @@
+/**
+ * The Invoke API's wire behaviour, checked with the real AWS SDK client (and plain fetch for what the SDK cannot
+ * send). The functions behind it are in-process hosts: this is about the front door, not the engine; the
+ * end-to-end tests in ../stack.test.ts go through the real engine.
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LIMITS } from "../contract.js";
+import { createInProcessHost, type InProcessHost } from "./in-process-host.js";
+import { createInvokeApi, type InvokeApi } from "./server.js";
+import { addTestFunction, createTestWorkspace } from "./test-workspace.js";
+
+const root = createTestWorkspace();
+const echo = createInProcessHost(addTestFunction(root, { name: "echo" }), (event) => ({ received: event }));
+const boom = createInProcessHost(addTestFunction(root, { name: "boom" }), () => {
+  throw new TypeError("the handler failed on purpose");
+});
+const busy = createInProcessHost(addTestFunction(root, { name: "busy" }), () => "never");
+busy.throttle(true);
+
+let server: Server;
+let api: InvokeApi;
+let endpoint: string;
+let lambda: LambdaClient;
+const logLines: string[] = [];
+
+beforeAll(async () => {
+  api = createInvokeApi({
+    hosts: new Map<string, InProcessHost>([
+      ["echo", echo],
+      ["boom", boom],
+      ["busy", busy],
+    ]),
+    defaultFunction: "echo",
+    region: "eu-west-1",
+    accountId: "012345678912",
+    log: (line) => logLines.push(line),
+  });
+  server = createServer(api.listener);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  lambda = new LambdaClient({
+    endpoint,
+    region: "eu-west-1",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    maxAttempts: 1,
+  });
+});
+
+afterAll(async () => {
+  lambda.destroy();
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+const decode = (bytes: Uint8Array | undefined) => JSON.parse(new TextDecoder().decode(bytes));
+
+async function rejection(
+  promise: Promise<unknown>,
+): Promise<Error & { $metadata?: { httpStatusCode?: number } }> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error("expected the call to fail");
+}
+
+describe("Invoke API through the AWS SDK", () => {
+  it("invokes a function by name and returns its result with Lambda's headers", async () => {
+    const before = echo.requests.length;
+    const result = await lambda.send(new InvokeCommand({ FunctionName: "echo", Payload: encode({ a: 1 }) }));
+    expect(result.StatusCode).toBe(200);
+    expect(result.ExecutedVersion).toBe("$LATEST");
+    expect(result.FunctionError).toBeUndefined();
+    expect(decode(result.Payload)).toEqual({ received: { a: 1 } });
+    expect(echo.requests[before]?.payload.toString()).toBe('{"a":1}');
+    expect(result.$metadata.requestId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("accepts a full ARN with a qualifier, a partial ARN and ?Qualifier=$LATEST", async () => {
+    for (const FunctionName of [
+      "arn:aws:lambda:eu-west-1:012345678912:function:echo:$LATEST",
+      "012345678912:function:echo",
+    ]) {
+      const result = await lambda.send(
+        new InvokeCommand({ FunctionName, Payload: encode({ via: FunctionName }) }),
+      );
+      expect(decode(result.Payload)).toEqual({ received: { via: FunctionName } });
+    }
+    const qualified = await lambda.send(
+      new InvokeCommand({ FunctionName: "echo", Qualifier: "$LATEST", Payload: encode({ q: 1 }) }),
+    );
+    expect(decode(qualified.Payload)).toEqual({ received: { q: 1 } });
+  });
+
+  it("flags a handler error with FunctionError Unhandled and passes the error payload on", async () => {
+    const result = await lambda.send(new InvokeCommand({ FunctionName: "boom", Payload: encode({}) }));
+    expect(result.StatusCode).toBe(200);
+    expect(result.FunctionError).toBe("Unhandled");
+    expect(decode(result.Payload)).toEqual({
+      errorType: "TypeError",
+      errorMessage: "the handler failed on purpose",
+    });
+  });
+
+  it("throws ResourceNotFoundException naming the functions there are", async () => {
+    const error = await rejection(
+      lambda.send(new InvokeCommand({ FunctionName: "nope", Payload: encode({}) })),
+    );
+    expect(error.name).toBe("ResourceNotFoundException");
+    expect(error.$metadata?.httpStatusCode).toBe(404);
+    expect(error.message).toBe(
+      "Function not found: arn:aws:lambda:eu-west-1:012345678912:function:nope. " +
+        "Functions in this local stack: boom, busy, echo.",
+    );
+  });
+
+  it("throws ResourceNotFoundException for a version or alias other than $LATEST", async () => {
+    const error = await rejection(
+      lambda.send(new InvokeCommand({ FunctionName: "echo", Qualifier: "prod", Payload: encode({}) })),
+    );
+    expect(error.name).toBe("ResourceNotFoundException");
+    expect(error.message).toContain("function:echo:prod");
+    expect(error.message).toContain("$LATEST");
+  });
+
+  it("throws RequestEntityTooLargeException over 6 MB without running the handler", async () => {
+    const before = echo.requests.length;
+    const payload = Buffer.from(JSON.stringify({ big: "x".repeat(LIMITS.requestBytes) }));
+    const error = await rejection(lambda.send(new InvokeCommand({ FunctionName: "echo", Payload: payload })));
+    expect(error.name).toBe("RequestEntityTooLargeException");
+    expect(error.$metadata?.httpStatusCode).toBe(413);
+    expect(error.message).toBe("Request must be smaller than 6291456 bytes for the InvokeFunction operation");
+    expect(echo.requests.length).toBe(before);
+  });
+
+  it("accepts a payload of exactly 6 MB", async () => {
+    const padding = LIMITS.requestBytes - JSON.stringify({ p: "" }).length;
+    const payload = Buffer.from(JSON.stringify({ p: "y".repeat(padding) }));
+    expect(payload.length).toBe(LIMITS.requestBytes);
+    const result = await lambda.send(new InvokeCommand({ FunctionName: "echo", Payload: payload }));
+    expect(result.StatusCode).toBe(200);
+  });
+
+  it("throws InvalidRequestContentException for a body that is not JSON", async () => {
+    const error = await rejection(
+      lambda.send(new InvokeCommand({ FunctionName: "echo", Payload: Buffer.from("{not json") })),
+    );
+    expect(error.name).toBe("InvalidRequestContentException");
+    expect(error.$metadata?.httpStatusCode).toBe(400);
+    expect(error.message).toMatch(
+      /^Could not parse request body into json: Could not parse payload into json: /,
+    );
+  });
+
+  it("answers an Event invoke with 202 at once and runs the function in the background", async () => {
+    const before = echo.requests.length;
+    const result = await lambda.send(
+      new InvokeCommand({ FunctionName: "echo", InvocationType: "Event", Payload: encode({ async: true }) }),
+    );
+    expect(result.StatusCode).toBe(202);
+    expect(result.Payload?.length ?? 0).toBe(0);
+    await api.settled();
+    expect(echo.requests[before]?.payload.toString()).toBe('{"async":true}');
+  });
+
+  it("limits an Event invoke to 256 KB", async () => {
+    const payload = Buffer.from(JSON.stringify({ big: "x".repeat(LIMITS.eventRequestBytes) }));
+    const error = await rejection(
+      lambda.send(new InvokeCommand({ FunctionName: "echo", InvocationType: "Event", Payload: payload })),
+    );
+    expect(error.name).toBe("RequestEntityTooLargeException");
+    expect(error.message).toBe(
+      `${payload.length} byte payload is too large for the Event invocation type (limit 262144 bytes)`,
+    );
+  });
+
+  it("answers DryRun with 204 and does not run the function", async () => {
+    const before = echo.requests.length;
+    const result = await lambda.send(
+      new InvokeCommand({ FunctionName: "echo", InvocationType: "DryRun", Payload: encode({}) }),
+    );
+    expect(result.StatusCode).toBe(204);
+    await api.settled();
+    expect(echo.requests.length).toBe(before);
+  });
+
+  it("returns the invoke's log tail, base64, with LogType Tail", async () => {
+    const result = await lambda.send(
+      new InvokeCommand({ FunctionName: "echo", LogType: "Tail", Payload: encode({}) }),
+    );
+    const tail = Buffer.from(result.LogResult ?? "", "base64").toString("utf8");
+    expect(tail).toMatch(/^START RequestId: [0-9a-f-]{36} Version: \$LATEST\n/);
+    expect(tail).toContain("REPORT RequestId:");
+    const plain = await lambda.send(new InvokeCommand({ FunctionName: "echo", Payload: encode({}) }));
+    expect(plain.LogResult).toBeUndefined();
+  });
+
+  it("passes the client context on decoded", async () => {
+    const context = { client: { installation_id: "abc" }, custom: { tenant: "t1" } };
+    const before = echo.requests.length;
+    await lambda.send(
+      new InvokeCommand({
+        FunctionName: "echo",
+        ClientContext: Buffer.from(JSON.stringify(context)).toString("base64"),
+        Payload: encode({}),
+      }),
+    );
+    expect(JSON.parse(echo.requests[before]?.clientContext ?? "null")).toEqual(context);
+  });
+
+  it("throws TooManyRequestsException when the host is throttled", async () => {
+    const error = await rejection(
+      lambda.send(new InvokeCommand({ FunctionName: "busy", Payload: encode({}) })),
+    );
+    expect(error.name).toBe("TooManyRequestsException");
+    expect(error.$metadata?.httpStatusCode).toBe(429);
+    expect((error as Error & { Reason?: string }).Reason).toBe("ConcurrentInvocationLimitExceeded");
+  });
+});
+
+describe("Invoke API over plain HTTP", () => {
+  const invocations = (name: string) => `${endpoint}/2015-03-31/functions/${name}/invocations`;
+
+  it("serves the default function under the RIE's path, so the write-up's curl works verbatim", async () => {
+    const response = await fetch(invocations("function"), { method: "POST", body: '{"version":"2.0"}' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-amz-executed-version")).toBe("$LATEST");
+    expect(response.headers.get("x-amzn-requestid")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await response.json()).toEqual({ received: { version: "2.0" } });
+  });
+
+  it("treats an empty body as {}", async () => {
+    const before = echo.requests.length;
+    const response = await fetch(invocations("echo"), { method: "POST" });
+    expect(response.status).toBe(200);
+    expect(echo.requests[before]?.payload.toString()).toBe("{}");
+  });
+
+  it("answers bad base64 in X-Amz-Client-Context with 400, not a dropped connection", async () => {
+    const response = await fetch(invocations("echo"), {
+      method: "POST",
+      headers: { "X-Amz-Client-Context": "%%%not-base64" },
+      body: "{}",
+    });
+    expect(response.status).toBe(400);
+    expect(response.headers.get("x-amzn-errortype")).toBe("InvalidRequestContentException");
+    const body = (await response.json()) as { Type: string; message: string };
+    expect(body.Type).toBe("User");
+    expect(body.message).toContain("Client context must be a valid Base64-encoded JSON object");
+  });
+
+  it("rejects a client context that decodes to something other than a JSON object", async () => {
+    const response = await fetch(invocations("echo"), {
+      method: "POST",
+      headers: { "X-Amz-Client-Context": Buffer.from("[1,2]").toString("base64") },
+      body: "{}",
+    });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { message: string }).message).toContain("not an object");
+  });
+
+  it("rejects an unknown invocation type with a ValidationException that lists the valid ones", async () => {
+    const response = await fetch(invocations("echo"), {
+      method: "POST",
+      headers: { "X-Amz-Invocation-Type": "Later" },
+      body: "{}",
+    });
+    expect(response.status).toBe(400);
+    expect(response.headers.get("x-amzn-errortype")).toBe("ValidationException");
+    expect(((await response.json()) as { message: string }).message).toContain(
+      "[RequestResponse, Event, DryRun]",
+    );
+  });
+
+  it("answers other paths and methods with UnknownOperationException explaining the endpoint", async () => {
+    const response = await fetch(`${endpoint}/2015-03-31/functions/echo/invocations`, { method: "GET" });
+    expect(response.status).toBe(404);
+    expect(response.headers.get("x-amzn-errortype")).toBe("UnknownOperationException");
+    expect(((await response.json()) as { message: string }).message).toContain(
+      "POST /2015-03-31/functions/{FunctionName}/invocations",
+    );
+  });
+
+  it("logs one line per invoke", () => {
+    expect(logLines.some((line) => /^\[invoke\] echo 200 \d+\.\d ms$/.test(line))).toBe(true);
+    expect(logLines.some((line) => line.startsWith("[invoke] boom 200 Unhandled TypeError"))).toBe(true);
+  });
+});
