@@ -1,0 +1,221 @@
+import { randomUUID } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import { afterEach, describe, expect, it, vi } from "vitest";
+
+type Handler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** A checked-in event from events/, exactly as stored. */
+function loadEvent(file: string): APIGatewayProxyEventV2 {
+  return JSON.parse(readFileSync(new URL(`../events/${file}`, import.meta.url), "utf8"));
+}
+
+/** The Context object the Node.js runtime passes to a 256 MB, 5 s function called "hello". */
+function lambdaContext(): Context {
+  const deadline = Date.now() + 5_000;
+  const callbacksUnsupported = () => {
+    throw new Error("done/fail/succeed are not available to async handlers");
+  };
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: "hello",
+    functionVersion: "$LATEST",
+    invokedFunctionArn: "arn:aws:lambda:eu-west-1:123456789012:function:hello",
+    memoryLimitInMB: "256",
+    awsRequestId: randomUUID(),
+    logGroupName: "/aws/lambda/hello",
+    logStreamName: "2026/11/30/[$LATEST]4f1c2a9e8b7d4c3a9e1f0b2d6c8a7e5f",
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: callbacksUnsupported,
+    fail: callbacksUnsupported,
+    succeed: callbacksUnsupported,
+  };
+}
+
+/** Imports the handler afresh, so its module-level Logger reads the environment the test has set. */
+async function freshHandler(): Promise<Handler> {
+  vi.resetModules();
+  const module: { handler: Handler } = await import("./index.js");
+  return module.handler;
+}
+
+/**
+ * Captures what the handler writes to a stream, one entry per line. Powertools' Logger writes there directly:
+ * stdout up to WARN, stderr for ERROR and CRITICAL (Lambda collects both).
+ */
+function captureOutput(stream: NodeJS.WriteStream = process.stdout): { lines: () => string[] } {
+  const chunks: string[] = [];
+  vi.spyOn(stream, "write").mockImplementation((chunk: string | Uint8Array) => {
+    chunks.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
+    return true;
+  });
+  return {
+    lines: () =>
+      chunks
+        .join("")
+        .split("\n")
+        .filter((line) => line.length > 0),
+  };
+}
+
+function jsonLines(lines: string[]): Record<string, unknown>[] {
+  return lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** What every reply must look like: JSON, one human-readable message, no stack trace. */
+function expectJsonReply(reply: APIGatewayProxyStructuredResultV2, statusCode: number): string {
+  expect(reply.statusCode).toBe(statusCode);
+  expect(reply.headers).toEqual({ "content-type": "application/json" });
+  expect(typeof reply.body).toBe("string");
+  const body = JSON.parse(reply.body ?? "") as unknown;
+  expect(body).toEqual({ message: expect.any(String) });
+  const { message } = body as { message: string };
+  expect(message).not.toMatch(/\n\s+at |\.(ts|js|mjs):\d+/);
+  return message;
+}
+
+const FIXTURES: readonly { file: string; status: number; message: string | RegExp }[] = [
+  { file: "hello.json", status: 200, message: "Hello, Chris!" },
+  { file: "goodbye.json", status: 200, message: "Goodbye, Ada Lovelace!" },
+  {
+    file: "hello-missing-name.json",
+    status: 400,
+    message: 'Query parameter "name" is required, for example /hello?name=Chris.',
+  },
+  {
+    file: "hello-name-too-long.json",
+    status: 400,
+    message: 'Query parameter "name" is 65 characters long; the limit is 64.',
+  },
+  { file: "post-hello.json", status: 400, message: "/hello only answers GET requests, not POST." },
+  {
+    file: "unknown-route.json",
+    status: 404,
+    message: "No route for /hola. Try /hello?name=Chris or /goodbye?name=Chris.",
+  },
+];
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+describe("handler with the checked-in events", () => {
+  it("answers the write-up's sparse event (no headers, requestId or time) with 200 Hello, Chris", async () => {
+    const event = loadEvent("write-up-hello.json");
+    expect(event.headers).toBeUndefined();
+    expect(event.requestContext).not.toHaveProperty("requestId");
+    const handler = await freshHandler();
+    const message = expectJsonReply(await handler(event, lambdaContext()), 200);
+    expect(message).toBe("Hello, Chris!");
+  });
+
+  for (const { file, status, message } of FIXTURES) {
+    it(`answers events/${file} with ${status}`, async () => {
+      const handler = await freshHandler();
+      expect(expectJsonReply(await handler(loadEvent(file), lambdaContext()), status)).toEqual(message);
+    });
+  }
+
+  it("explains what it expected when the event is not an HTTP API event", async () => {
+    const handler = await freshHandler();
+    const notHttp = {
+      Records: [{ eventSource: "aws:sqs", body: "hi" }],
+    } as unknown as APIGatewayProxyEventV2;
+    expect(expectJsonReply(await handler(notHttp, lambdaContext()), 400)).toBe(
+      "Expected an API Gateway HTTP API (payload format 2.0) event with requestContext.http.method and rawPath.",
+    );
+  });
+
+  it("answers 500 without details when something unexpected fails, and logs the error", async () => {
+    vi.stubEnv("POWERTOOLS_LOG_LEVEL", "ERROR");
+    const handler = await freshHandler();
+    const event = loadEvent("hello.json");
+    Object.defineProperty(event, "queryStringParameters", {
+      get() {
+        throw new TypeError("query string exploded");
+      },
+    });
+    const stdout = captureOutput(process.stdout);
+    const stderr = captureOutput(process.stderr);
+    const reply = await handler(event, lambdaContext());
+    expect(expectJsonReply(reply, 500)).toBe("Internal Server Error");
+    expect(reply.body).not.toContain("exploded");
+    expect(stdout.lines()).toEqual([]);
+    const [log] = jsonLines(stderr.lines());
+    expect(log).toMatchObject({
+      level: "ERROR",
+      message: "Unexpected failure",
+      error: { name: "TypeError", message: "query string exploded" },
+    });
+  });
+});
+
+describe("handler logs", () => {
+  it("writes structured JSON with the Lambda context fields when the log level allows it", async () => {
+    const traceId = "Root=1-6b0d3e96-5b3f1e7a9c2d4b6e8f0a1c3d;Parent=53995c3f42cd8ad8;Sampled=1";
+    vi.stubEnv("POWERTOOLS_LOG_LEVEL", "INFO");
+    vi.stubEnv("POWERTOOLS_SERVICE_NAME", "hello");
+    vi.stubEnv("_X_AMZN_TRACE_ID", traceId);
+    const handler = await freshHandler();
+    const stdout = captureOutput();
+    const first = lambdaContext();
+    const second = lambdaContext();
+    await handler(loadEvent("hello.json"), first);
+    await handler(loadEvent("post-hello.json"), second);
+
+    const logs = jsonLines(stdout.lines());
+    expect(logs).toHaveLength(2);
+    const contextFields = (context: Context) => ({
+      function_name: context.functionName,
+      function_arn: context.invokedFunctionArn,
+      function_memory_size: context.memoryLimitInMB,
+      function_request_id: context.awsRequestId,
+    });
+    expect(logs[0]).toMatchObject({
+      level: "INFO",
+      message: "Greeted",
+      service: "hello",
+      cold_start: true,
+      xray_trace_id: "1-6b0d3e96-5b3f1e7a9c2d4b6e8f0a1c3d",
+      method: "GET",
+      path: "/hello",
+      ...contextFields(first),
+    });
+    expect(Date.parse(String(logs[0]?.timestamp))).not.toBeNaN();
+    expect(logs[1]).toMatchObject({
+      level: "INFO",
+      message: "Rejected request",
+      cold_start: false,
+      method: "POST",
+      path: "/hello",
+      status: 400,
+      reason: "/hello only answers GET requests, not POST.",
+      ...contextFields(second),
+    });
+  });
+
+  it("writes nothing at the test default LOG_LEVEL=SILENT", async () => {
+    expect(process.env.LOG_LEVEL).toBe("SILENT");
+    const handler = await freshHandler();
+    const stdout = captureOutput();
+    expectJsonReply(await handler(loadEvent("hello.json"), lambdaContext()), 200);
+    expect(stdout.lines()).toEqual([]);
+  });
+});
+
+describe("the built bundle (dist/index.mjs)", () => {
+  it("answers every event exactly as the source does", async () => {
+    const bundle = fileURLToPath(new URL("../dist/index.mjs", import.meta.url));
+    if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run pnpm build first`);
+    const built: { handler: Handler } = await import(pathToFileURL(bundle).href);
+    const source = await freshHandler();
+    for (const file of ["write-up-hello.json", ...FIXTURES.map((fixture) => fixture.file)]) {
+      const expected = await source(loadEvent(file), lambdaContext());
+      expect(await built.handler(loadEvent(file), lambdaContext()), file).toEqual(expected);
+    }
+  });
+});
