@@ -1,0 +1,9 @@
+/** The engine of the local stack: what the front doors (Invoke API, HTTP API gateway, CLI) build on. */
+export {
+  createFunctionHost,
+  DEFAULT_MAX_INSTANCES,
+  DEFAULT_MAX_QUEUE,
+  RequestTooLargeError,
+} from "./host.js";
+export { DEFAULT_REGION, functionArn, LOCAL_ACCOUNT_ID, resolveRegion } from "./identity.js";
+export { STREAM_LIMIT_BYTES } from "./instance.js";

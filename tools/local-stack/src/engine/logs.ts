@@ -1,0 +1,98 @@
+/** Log lines: splitting a process's output into lines, the platform's START/END/REPORT lines, the log tail. */
+import { LIMITS } from "../contract.js";
+
+/** Splits a byte stream into lines; a line is complete at `\n`. */
+export class LineSplitter {
+  #partial = "";
+  readonly #emit: (line: string) => void;
+
+  constructor(emit: (line: string) => void) {
+    this.#emit = emit;
+  }
+
+  push(chunk: Buffer | string): void {
+    const text = this.#partial + chunk.toString();
+    const lines = text.split("\n");
+    this.#partial = lines.pop() ?? "";
+    for (const line of lines) this.#emit(line.endsWith("\r") ? line.slice(0, -1) : line);
+  }
+
+  /** Emits what is left (output that did not end with a newline). */
+  flush(): void {
+    if (this.#partial.length > 0) this.#emit(this.#partial);
+    this.#partial = "";
+  }
+}
+
+/**
+ * The RIC writes a multi-line message as one line with `\r` between its lines (CloudWatch shows them as lines).
+ * A terminal would overwrite them, so they are shown as separate lines.
+ */
+export function displayLines(line: string): string[] {
+  return line.split("\r");
+}
+
+/** Keeps the last `limit` bytes of what it is given. */
+export class LogTail {
+  #text = "";
+  readonly #limit: number;
+
+  constructor(limit: number = LIMITS.logTailBytes) {
+    this.#limit = limit;
+  }
+
+  append(line: string): void {
+    this.#text += `${line}\n`;
+    if (this.#text.length > this.#limit * 4) this.#text = this.#text.slice(-this.#limit * 2);
+  }
+
+  /** The last `limit` bytes as UTF-8 (a character cut in half at the start is dropped). */
+  toString(): string {
+    const bytes = Buffer.from(this.#text, "utf8");
+    if (bytes.length <= this.#limit) return this.#text;
+    let start = bytes.length - this.#limit;
+    // Skip UTF-8 continuation bytes so the tail starts on a character boundary.
+    while (start < bytes.length && ((bytes[start] ?? 0) & 0xc0) === 0x80) start++;
+    return bytes.subarray(start).toString("utf8");
+  }
+}
+
+export interface ReportFields {
+  readonly requestId: string;
+  readonly durationMs: number;
+  readonly billedDurationMs: number;
+  readonly memorySizeMb: number;
+  readonly maxMemoryUsedMb: number;
+  readonly initDurationMs?: number;
+  /** "timeout", or "error" with an error type (runtime failures, not handler errors). */
+  readonly status?: { readonly kind: "timeout" } | { readonly kind: "error"; readonly errorType: string };
+}
+
+export function startLine(requestId: string): string {
+  return `START RequestId: ${requestId} Version: $LATEST`;
+}
+
+export function endLine(requestId: string): string {
+  return `END RequestId: ${requestId}`;
+}
+
+/** Lambda's REPORT line: Init Duration after Max Memory Used, then the status of a failed invoke. */
+export function reportLine(fields: ReportFields): string {
+  const parts = [
+    `REPORT RequestId: ${fields.requestId}`,
+    `Duration: ${fields.durationMs.toFixed(2)} ms`,
+    `Billed Duration: ${fields.billedDurationMs} ms`,
+    `Memory Size: ${fields.memorySizeMb} MB`,
+    `Max Memory Used: ${fields.maxMemoryUsedMb} MB`,
+  ];
+  if (fields.initDurationMs !== undefined)
+    parts.push(`Init Duration: ${fields.initDurationMs.toFixed(2)} ms`);
+  if (fields.status?.kind === "timeout") parts.push("Status: timeout");
+  if (fields.status?.kind === "error") parts.push("Status: error", `Error Type: ${fields.status.errorType}`);
+  return parts.join("\t");
+}
+
+/** Lambda's line for a failed init: `INIT_REPORT Init Duration: X ms\tPhase: init\tStatus: error\tError Type: T`. */
+export function initReportLine(initDurationMs: number, errorType: string): string {
+  return `INIT_REPORT Init Duration: ${initDurationMs.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: ${errorType}`;
+}

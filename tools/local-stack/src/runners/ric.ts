@@ -1,0 +1,47 @@
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { requireBundle } from "./bundle.js";
+import { spawnRuntimeProcess } from "./process.js";
+import type { Runner } from "./runner.js";
+
+const require = createRequire(import.meta.url);
+
+/** Where the installed aws-lambda-ric keeps its entry point and native client. */
+export function locateRic(): { entry: string; dir: string; nativeClient: string } {
+  let entry: string;
+  try {
+    entry = require.resolve("aws-lambda-ric");
+  } catch {
+    throw new Error(
+      "aws-lambda-ric is not installed next to @lambda-images/local-stack: run `pnpm install` at the workspace " +
+        "root, or start the local stack with `--runner fallback`.",
+    );
+  }
+  const dir = dirname(entry);
+  return { entry, dir, nativeClient: join(dir, "rapid-client.node") };
+}
+
+/**
+ * The real Node.js Runtime Interface Client (aws-lambda-ric 4.x), run by the host's `node` with the function's
+ * `dist/` as the task root: the same client the AWS base image and the other two image strategies run.
+ */
+export function createRicRunner(): Runner {
+  const ric = locateRic();
+  return {
+    kind: "ric",
+    runtimeDir: ric.dir,
+    checkAvailable() {
+      if (!existsSync(ric.nativeClient)) {
+        throw new Error(
+          `aws-lambda-ric's native client was not built (${ric.nativeClient} is missing). Install cmake, g++, make ` +
+            "and python3, then run `pnpm rebuild aws-lambda-ric`; or use the pure-JS client with `--runner fallback`.",
+        );
+      }
+    },
+    checkFunction: requireBundle,
+    spawn({ definition, environment }) {
+      return spawnRuntimeProcess(process.execPath, [ric.entry], environment, definition.distDir);
+    },
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * A runner starts one runtime process for one instance: the real Runtime Interface Client on the host, the
+ * pure-JS fallback client, or (later) the function's container image. The engine gives it the environment
+ * Lambda would set and reads the process's output; the runner knows only how to start and stop the process.
+ */
+import type { Readable } from "node:stream";
+import type { FunctionDefinition } from "@lambda-images/function-config";
+import type { RunnerKind } from "../contract.js";
+
+export interface RuntimeExit {
+  /** The exit status, or null when the process was ended by a signal. */
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** Why the process could not be started at all (e.g. the command does not exist). */
+  readonly startError?: string;
+}
+
+export interface RuntimeProcess {
+  /** The OS process id, used to read its resident memory; undefined when the process could not start. */
+  readonly pid: number | undefined;
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  /** Resolves once the process has exited (never rejects: a failure to start is an exit too). */
+  readonly exited: Promise<RuntimeExit>;
+  /** Ends the process at once (SIGKILL), as Lambda does on a timeout or a reset. */
+  kill(): void;
+}
+
+export interface SpawnRequest {
+  readonly definition: FunctionDefinition;
+  /** The complete environment of the runtime process (nothing else from the host is added). */
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+export interface Runner {
+  readonly kind: RunnerKind;
+  /** What `LAMBDA_RUNTIME_DIR` is for this runner (`/var/runtime` in Lambda). */
+  readonly runtimeDir: string;
+  /** Throws, saying what to do, when this runner cannot work on this machine at all. */
+  checkAvailable(): void;
+  /** Throws, saying what to do, when this function cannot be started yet (e.g. it was not built). */
+  checkFunction(definition: FunctionDefinition): void;
+  spawn(request: SpawnRequest): RuntimeProcess;
+}

@@ -1,0 +1,59 @@
+/**
+ * A test function whose event says what to do: answer, fail, hang, crash, log, or return a large body.
+ * Copied as dist/index.mjs into a temporary function folder by the engine's tests.
+ */
+const startedAt = new Date().toISOString();
+let invocations = 0;
+
+export const handler = async (event, context) => {
+  invocations += 1;
+  switch (event.action) {
+    case "echo":
+      return {
+        event,
+        invocations,
+        startedAt,
+        context: {
+          awsRequestId: context.awsRequestId,
+          functionName: context.functionName,
+          functionVersion: context.functionVersion,
+          invokedFunctionArn: context.invokedFunctionArn,
+          memoryLimitInMB: context.memoryLimitInMB,
+          logGroupName: context.logGroupName,
+          logStreamName: context.logStreamName,
+          clientContext: context.clientContext,
+          tenantId: context.tenantId,
+          remainingTimeInMillis: context.getRemainingTimeInMillis(),
+        },
+        traceEnv: process.env._X_AMZN_TRACE_ID,
+        cwd: process.cwd(),
+        env: process.env,
+      };
+    case "throw": {
+      const error = new TypeError(event.message ?? "failed on purpose");
+      throw error;
+    }
+    case "sleep":
+      await new Promise((resolve) => setTimeout(resolve, event.ms));
+      return { slept: event.ms, invocations, pid: process.pid };
+    case "exit":
+      process.exit(event.code);
+      break;
+    case "signal":
+      process.kill(process.pid, event.signal);
+      await new Promise((resolve) => setTimeout(resolve, 10_000));
+      return null;
+    case "log":
+      console.log("first line from the handler");
+      console.error("an error line", { detail: 42 });
+      process.stdout.write("raw stdout without newline at the end");
+      process.stdout.write("\n");
+      return "logged";
+    case "big":
+      return "x".repeat(event.bytes);
+    case "undefined":
+      return undefined;
+    default:
+      throw new Error(`Unknown action ${JSON.stringify(event.action)}`);
+  }
+};
