@@ -6,6 +6,7 @@ import { createServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { FunctionDefinition } from "@lambda-images/function-config";
 import type { FunctionHost, HostOptions } from "./contract.js";
+import { createFunctionHost, LOCAL_ACCOUNT_ID, resolveRegion } from "./engine/index.js";
 import { buildRouteTable, type RouteEntry } from "./http-api/routes.js";
 import { createHttpApiListener } from "./http-api/server.js";
 import { createInvokeApi } from "./invoke-api/server.js";
@@ -14,16 +15,14 @@ export const DEFAULT_INVOKE_PORT = 9000;
 export const DEFAULT_HTTP_PORT = 3000;
 export const DEFAULT_BIND_ADDRESS = "127.0.0.1";
 export const DEFAULT_FUNCTION = "hello";
-/** The account ID in local ARNs and in `requestContext.accountId` (the one the Runtime Interface Emulator uses). */
-export const LOCAL_ACCOUNT_ID = "012345678912";
 export const LOCAL_API_ID = "local";
 
 export type HostFactory = (fn: FunctionDefinition, options: HostOptions) => FunctionHost;
 
 export interface StackOptions {
   readonly functions: readonly FunctionDefinition[];
-  /** Creates the host for each function (the engine's `createFunctionHost`). */
-  readonly createHost: HostFactory;
+  /** Creates the host for each function (default: the engine's `createFunctionHost`). */
+  readonly createHost?: HostFactory;
   readonly hostOptions: HostOptions;
   /** Invoke API port (default 9000; 0 picks a free one). */
   readonly invokePort?: number;
@@ -119,10 +118,16 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
   const defaultFunction = chooseDefaultFunction(options.functions, options.defaultFunction);
   const bindAddress = options.bindAddress ?? DEFAULT_BIND_ADDRESS;
   const log = options.log ?? ((line: string) => console.log(line));
-  const region = options.hostOptions.region ?? process.env.AWS_REGION ?? "us-east-1";
+  const region = resolveRegion(options.hostOptions.region);
+  const createHost = options.createHost ?? createFunctionHost;
   const hosts = new Map<string, FunctionHost>();
-  for (const fn of options.functions) {
-    hosts.set(fn.name, options.createHost(fn, { ...options.hostOptions, region }));
+  const closeHosts = () => Promise.allSettled([...hosts.values()].map((host) => host.close()));
+  try {
+    for (const fn of options.functions)
+      hosts.set(fn.name, createHost(fn, { ...options.hostOptions, region }));
+  } catch (error) {
+    await closeHosts();
+    throw error;
   }
   const routes = buildRouteTable(options.functions);
   const invokeApi = createInvokeApi({ hosts, defaultFunction, region, accountId: LOCAL_ACCOUNT_ID, log });
@@ -135,7 +140,6 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
   });
 
   const servers: Server[] = [];
-  const closeHosts = () => Promise.allSettled([...hosts.values()].map((host) => host.close()));
   try {
     servers.push(
       await listen(

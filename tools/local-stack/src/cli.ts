@@ -1,0 +1,67 @@
+/**
+ * `lambda-local`: the local stack's command line (see cli/args.ts for the commands). Problems the user can fix are
+ * printed as one clear message without a stack trace.
+ */
+import { findWorkspaceRoot } from "@lambda-images/function-config";
+import { parseCommand, USAGE, UsageError } from "./cli/args.js";
+import { runDev } from "./cli/dev.js";
+import { type CliEnvironment, CliError } from "./cli/environment.js";
+import { runInvoke } from "./cli/invoke.js";
+import { createFunctionHost } from "./engine/index.js";
+
+/** Exit codes: 0 fine, 1 the function failed or a problem the message explains, 2 a mistyped command. */
+async function main(argv: readonly string[]): Promise<number> {
+  const command = parseCommand(argv);
+  if (command.command === "help") {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  let workspaceRoot: string;
+  try {
+    workspaceRoot = findWorkspaceRoot();
+  } catch (error) {
+    throw new CliError((error as Error).message);
+  }
+  const env: CliEnvironment = {
+    workspaceRoot,
+    // `pnpm invoke` runs this from the package folder; INIT_CWD is where the user typed the command.
+    cwd: process.env.INIT_CWD ?? process.cwd(),
+    createHost: createFunctionHost,
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+  };
+  if (command.command === "invoke") return runInvoke(command, env);
+
+  const dev = await runDev(command, env);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.stdout.write(`\n${signal}: stopping the local stack...\n`);
+      process.once(signal, () => process.exit(130));
+      resolve();
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  await dev.stop();
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`lambda-local: ${error.message}`);
+      process.exitCode = 2;
+    } else {
+      // CliErrors (and the engine's errors) explain themselves; set LAMBDA_LOCAL_DEBUG=1 for the stack trace.
+      const detail = error instanceof Error ? error.message : String(error);
+      const stack = error instanceof Error && !(error instanceof CliError) ? error.stack : undefined;
+      process.stderr.write(`lambda-local: ${detail}\n`);
+      if (process.env.LAMBDA_LOCAL_DEBUG && stack) process.stderr.write(`${stack}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,29 @@
+/**
+ * @lambda-images/local-stack: run every function locally, faithful to real Lambda. `startStack` serves the Invoke
+ * API and the HTTP API gateway in front of one engine host per function; `createFunctionHost` is the engine alone.
+ */
+export type {
+  FunctionHost,
+  HostOptions,
+  InvokeOutcome,
+  InvokeReport,
+  InvokeRequest,
+  RunnerKind,
+  StreamCompletion,
+} from "./contract.js";
+export { LIMITS } from "./contract.js";
+export { createFunctionHost } from "./engine/index.js";
+export { buildHttpApiEvent, type HttpApiEventV2 } from "./http-api/event.js";
+export { type GatewayResponse, mapFunctionResult } from "./http-api/response.js";
+export { buildRouteTable, matchRoute, type RouteEntry, type RouteMatch } from "./http-api/routes.js";
+export { createInProcessHost, type InProcessHost } from "./invoke-api/in-process-host.js";
+export { createInvokeApi, type InvokeApi, type InvokeApiOptions } from "./invoke-api/server.js";
+export {
+  DEFAULT_HTTP_PORT,
+  DEFAULT_INVOKE_PORT,
+  type HostFactory,
+  type LocalStack,
+  PortInUseError,
+  type StackOptions,
+  startStack,
+} from "./stack.js";

@@ -1,0 +1,294 @@
+/**
+ * End to end through the real engine (Runtime API + aws-lambda-ric processes): the write-up's curl request, the
+ * AWS SDK against the Invoke API, and the HTTP API gateway in front of the hello function and test functions.
+ */
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { buildFunction } from "@lambda-images/build";
+import { findFunction } from "@lambda-images/function-config";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LIMITS } from "./contract.js";
+import type { HttpApiEventV2 } from "./http-api/event.js";
+import { addTestFunction, createTestWorkspace } from "./invoke-api/test-workspace.js";
+import { type LocalStack, startStack } from "./stack.js";
+
+const run = promisify(execFile);
+const hello = findFunction("hello");
+const writeUpEvent = readFileSync(join(hello.dir, "events", "write-up-hello.json"), "utf8");
+const scratch = mkdtempSync(join(tmpdir(), "stack-test-"));
+
+const root = createTestWorkspace();
+const fixtures = [
+  addTestFunction(root, {
+    name: "boom",
+    lambda: { routes: ["GET /boom"] },
+    bundle: 'export const handler = async () => { throw new TypeError("boom on purpose"); };\n',
+  }),
+  addTestFunction(root, {
+    name: "slow",
+    lambda: { timeout: 1 },
+    bundle:
+      "export const handler = async (event) => {\n" +
+      "  await new Promise((resolve) => setTimeout(resolve, event.ms ?? 0));\n" +
+      "  return { slept: event.ms ?? 0 };\n};\n",
+  }),
+  addTestFunction(root, {
+    name: "crash",
+    bundle: "export const handler = async () => { process.exit(42); };\n",
+  }),
+  addTestFunction(root, {
+    name: "chatty",
+    bundle:
+      "export const handler = async (event, context) => {\n" +
+      '  console.log("marker:" + event.marker);\n' +
+      "  return { requestId: context.awsRequestId, clientContext: context.clientContext ?? null };\n};\n",
+  }),
+  addTestFunction(root, {
+    name: "writer",
+    bundle:
+      'import { writeFileSync } from "node:fs";\n' +
+      "export const handler = async (event) => { writeFileSync(event.file, JSON.stringify(event)); return 1; };\n",
+  }),
+  addTestFunction(root, {
+    name: "echo",
+    lambda: { routes: ["ANY /echo/{proxy+}"] },
+    bundle: "export const handler = async (event) => ({ statusCode: 200, body: JSON.stringify(event) });\n",
+  }),
+];
+
+let stack: LocalStack;
+let lambda: LambdaClient;
+const logLines: string[] = [];
+
+beforeAll(async () => {
+  // `pnpm test` builds hello first (see turbo.json); build it here when the tests run on their own.
+  if (!existsSync(hello.bundle)) await buildFunction(hello);
+  stack = await startStack({
+    functions: [hello, ...fixtures],
+    hostOptions: { runner: "ric", maxInstances: 2, maxQueue: 0, logSink: (line) => logLines.push(line) },
+    invokePort: 0,
+    httpPort: 0,
+    log: (line) => logLines.push(line),
+  });
+  lambda = new LambdaClient({
+    endpoint: stack.invokeUrl,
+    region: "eu-west-1",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    maxAttempts: 1,
+  });
+});
+
+afterAll(async () => {
+  lambda?.destroy();
+  await stack?.close();
+});
+
+const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+const decode = (bytes: Uint8Array | undefined) => JSON.parse(new TextDecoder().decode(bytes));
+
+async function rejection(
+  promise: Promise<unknown>,
+): Promise<Error & { $metadata?: { httpStatusCode?: number } }> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error("expected the call to fail");
+}
+
+async function waitFor(file: string, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (existsSync(file)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return false;
+}
+
+describe("the write-up's curl request", () => {
+  it("gets hello's greeting from /2015-03-31/functions/function/invocations", async () => {
+    const url = `${stack.invokeUrl}/2015-03-31/functions/function/invocations`;
+    const { stdout } = await run("curl", ["-s", "-i", url, "-d", writeUpEvent]);
+    const [head = "", body = ""] = stdout.split("\r\n\r\n");
+    expect(head).toMatch(/^HTTP\/1\.1 200 OK/);
+    expect(head.toLowerCase()).toContain("x-amz-executed-version: $latest");
+    expect(head.toLowerCase()).not.toContain("x-amz-function-error");
+    expect(JSON.parse(body)).toEqual({
+      statusCode: 200,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ message: "Hello, Chris!" }),
+    });
+  });
+});
+
+describe("the AWS SDK against the local Invoke API", () => {
+  it("invokes hello and gets the handler's answer", async () => {
+    const result = await lambda.send(
+      new InvokeCommand({ FunctionName: "hello", Payload: Buffer.from(writeUpEvent) }),
+    );
+    expect(result.StatusCode).toBe(200);
+    expect(result.ExecutedVersion).toBe("$LATEST");
+    expect(result.FunctionError).toBeUndefined();
+    expect(JSON.parse(decode(result.Payload).body)).toEqual({ message: "Hello, Chris!" });
+  });
+
+  it("reports a handler error as FunctionError Unhandled with the runtime's error payload", async () => {
+    const result = await lambda.send(new InvokeCommand({ FunctionName: "boom", Payload: encode({}) }));
+    expect(result.StatusCode).toBe(200);
+    expect(result.FunctionError).toBe("Unhandled");
+    expect(decode(result.Payload)).toMatchObject({ errorType: "TypeError", errorMessage: "boom on purpose" });
+  });
+
+  it("reports a timeout as FunctionError Unhandled", async () => {
+    const result = await lambda.send(
+      new InvokeCommand({ FunctionName: "slow", Payload: encode({ ms: 3000 }) }),
+    );
+    expect(result.FunctionError).toBe("Unhandled");
+    expect(JSON.stringify(decode(result.Payload))).toContain("Task timed out after 1.00 seconds");
+  });
+
+  it("reports a crashed runtime as FunctionError Unhandled, Runtime.ExitError", async () => {
+    const result = await lambda.send(new InvokeCommand({ FunctionName: "crash", Payload: encode({}) }));
+    expect(result.FunctionError).toBe("Unhandled");
+    expect(decode(result.Payload)).toMatchObject({ errorType: "Runtime.ExitError" });
+  });
+
+  it("throws ResourceNotFoundException for an unknown function, naming the known ones", async () => {
+    const error = await rejection(
+      lambda.send(new InvokeCommand({ FunctionName: "nope", Payload: encode({}) })),
+    );
+    expect(error.name).toBe("ResourceNotFoundException");
+    expect(error.message).toContain("function:nope");
+    expect(error.message).toContain("boom, chatty, crash, echo, hello, slow, writer");
+  });
+
+  it("throws RequestEntityTooLargeException over 6 MB and never runs the handler", async () => {
+    const marker = `big-${Date.now()}`;
+    const payload = encode({ marker, pad: "x".repeat(LIMITS.requestBytes) });
+    const error = await rejection(
+      lambda.send(new InvokeCommand({ FunctionName: "chatty", Payload: payload })),
+    );
+    expect(error.name).toBe("RequestEntityTooLargeException");
+    expect(logLines.join("\n")).not.toContain(`marker:${marker}`);
+  });
+
+  it("throws InvalidRequestContentException for a payload that is not JSON", async () => {
+    const error = await rejection(
+      lambda.send(new InvokeCommand({ FunctionName: "hello", Payload: Buffer.from("name=Chris") })),
+    );
+    expect(error.name).toBe("InvalidRequestContentException");
+    expect(error.message).toContain("Could not parse request body into json");
+  });
+
+  it("answers Event with 202 and runs the function afterwards", async () => {
+    const file = join(scratch, "event.json");
+    const result = await lambda.send(
+      new InvokeCommand({ FunctionName: "writer", InvocationType: "Event", Payload: encode({ file }) }),
+    );
+    expect(result.StatusCode).toBe(202);
+    expect(await waitFor(file, 10_000)).toBe(true);
+    expect(JSON.parse(readFileSync(file, "utf8"))).toEqual({ file });
+  });
+
+  it("answers DryRun with 204 without running the function", async () => {
+    const file = join(scratch, "dry-run.json");
+    const result = await lambda.send(
+      new InvokeCommand({ FunctionName: "writer", InvocationType: "DryRun", Payload: encode({ file }) }),
+    );
+    expect(result.StatusCode).toBe(204);
+    await stack.settled();
+    expect(await waitFor(file, 500)).toBe(false);
+  });
+
+  it("returns the invoke's own log lines with LogType Tail", async () => {
+    const marker = `tail-${Date.now()}`;
+    const result = await lambda.send(
+      new InvokeCommand({ FunctionName: "chatty", LogType: "Tail", Payload: encode({ marker }) }),
+    );
+    const { requestId } = decode(result.Payload) as { requestId: string };
+    const tail = Buffer.from(result.LogResult ?? "", "base64").toString("utf8");
+    expect(tail).toContain(`marker:${marker}`);
+    expect(tail).toContain(`START RequestId: ${requestId}`);
+    expect(tail).toContain(`REPORT RequestId: ${requestId}`);
+    expect(result.$metadata.requestId).toBe(requestId);
+  });
+
+  it("passes X-Amz-Client-Context to the handler's context.clientContext", async () => {
+    const clientContext = { custom: { tenant: "t1" }, env: { locale: "en-GB" } };
+    const result = await lambda.send(
+      new InvokeCommand({
+        FunctionName: "chatty",
+        ClientContext: Buffer.from(JSON.stringify(clientContext)).toString("base64"),
+        Payload: encode({ marker: "context" }),
+      }),
+    );
+    expect(decode(result.Payload).clientContext).toMatchObject(clientContext);
+  });
+
+  it("throws TooManyRequestsException when every instance is busy and the queue is full", async () => {
+    const busy = Array.from({ length: 3 }, () =>
+      lambda.send(new InvokeCommand({ FunctionName: "slow", Payload: encode({ ms: 600 }) })).then(
+        () => "ok",
+        (error: Error) => error.name,
+      ),
+    );
+    const outcomes = await Promise.all(busy);
+    expect(outcomes.filter((name) => name === "ok")).toHaveLength(2);
+    expect(outcomes.filter((name) => name === "TooManyRequestsException")).toHaveLength(1);
+  });
+});
+
+describe("the HTTP API gateway through the engine", () => {
+  it("answers GET /hello?name=Chris with hello's greeting", async () => {
+    const response = await fetch(`${stack.httpUrl}/hello?name=Chris`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("application/json");
+    expect(await response.json()).toEqual({ message: "Hello, Chris!" });
+  });
+
+  it("passes the function's own 400 on", async () => {
+    const response = await fetch(`${stack.httpUrl}/hello`);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { message: string }).message).toContain('"name" is required');
+  });
+
+  it("answers an unknown route with 404 Not Found", async () => {
+    const response = await fetch(`${stack.httpUrl}/nope`);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ message: "Not Found" });
+  });
+
+  it("hands the function the payload 2.0 event for the route it matched", async () => {
+    const response = await fetch(`${stack.httpUrl}/echo/a/b?x=1&x=2`, {
+      method: "PUT",
+      headers: { "content-type": "application/json", cookie: "a=1; b=2" },
+      body: '{"put":true}',
+    });
+    expect(response.status).toBe(200);
+    const event = (await response.json()) as HttpApiEventV2;
+    expect(event).toMatchObject({
+      version: "2.0",
+      routeKey: "ANY /echo/{proxy+}",
+      rawPath: "/echo/a/b",
+      rawQueryString: "x=1&x=2",
+      cookies: ["a=1", "b=2"],
+      queryStringParameters: { x: "1,2" },
+      pathParameters: { proxy: "a/b" },
+      body: '{"put":true}',
+      isBase64Encoded: false,
+      requestContext: { http: { method: "PUT", path: "/echo/a/b" }, stage: "$default" },
+    });
+    expect(response.headers.get("apigw-requestid")).toBe(event.requestContext.requestId);
+  });
+
+  it("answers 500 Internal Server Error when the function fails", async () => {
+    const response = await fetch(`${stack.httpUrl}/boom`);
+    expect(response.status).toBe(500);
+    expect(await response.json()).toEqual({ message: "Internal Server Error" });
+  });
+});
