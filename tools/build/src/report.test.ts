@@ -1,7 +1,9 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { buildFunction, formatBytes, formatReport } from "./index.js";
 import { displayInputPath } from "./report.js";
-import { createFunction } from "./testing/fixture.js";
+import { createFunction, removeFixtures } from "./testing/fixture.js";
+
+afterAll(removeFixtures);
 
 describe("size report", () => {
   it("names dependencies by package path, whatever the package manager's layout", () => {

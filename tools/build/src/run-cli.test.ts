@@ -2,9 +2,11 @@ import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { existsSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { parseCliArgs, runCli, UsageError } from "./run-cli.js";
-import { createFunctionDir } from "./testing/fixture.js";
+import { createFunctionDir, removeFixtures } from "./testing/fixture.js";
+
+afterAll(removeFixtures);
 
 const BIN = fileURLToPath(new URL("../bin/lambda-build.js", import.meta.url));
 const HANDLER = { "src/index.ts": "export const handler = async () => ({ statusCode: 200 });\n" };

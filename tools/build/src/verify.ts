@@ -61,13 +61,15 @@ function probe(fn: FunctionDefinition): Promise<ProbeResult> {
   });
 }
 
-/** The first lines of an import error: the message and the frames nearest to it (source-mapped). */
-function summarizeStack(stack: string, lines = 6): string {
-  return stack
-    .split("\n")
-    .slice(0, lines)
-    .map((line) => `  ${line.trim()}`)
-    .join("\n");
+/** Stack frames of Node's module loader and of the probe itself: noise next to the function's own frames. */
+const LOADER_FRAME = /^\s*at .*(node:internal\/|\[eval\d*\])/;
+
+/** An import error without the loader's frames: the message and the function's own (source-mapped) frames. */
+function summarizeStack(stack: string, frames = 5): string {
+  const lines = stack.split("\n").filter((line) => !LOADER_FRAME.test(line));
+  const messageLines = lines.filter((line) => !/^\s*at /.test(line));
+  const frameLines = lines.filter((line) => /^\s*at /.test(line)).slice(0, frames);
+  return [...messageLines, ...frameLines].map((line) => `  ${line.trim()}`).join("\n");
 }
 
 /**
@@ -95,8 +97,8 @@ export async function verifyHandler(
   const result = await probe(fn);
   if (!result.imported) {
     throw new BuildError(
-      `${label}: importing ${relative(fn.dir, fn.bundle)} fails, so Lambda could not load it ` +
-        `(Runtime.ImportModuleError):\n${summarizeStack(result.error)}`,
+      `${label}: importing ${relative(fn.dir, fn.bundle)} fails, so the function would fail to initialise ` +
+        `in Lambda:\n${summarizeStack(result.error)}`,
     );
   }
   if (result.type !== "function") {

@@ -1,8 +1,10 @@
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { type BuildOutcome, type FunctionWatcher, watchFunction } from "./index.js";
-import { callHandler, createFunction, isolateBundle } from "./testing/fixture.js";
+import { callHandler, createFunction, isolateBundle, removeFixtures } from "./testing/fixture.js";
+
+afterAll(removeFixtures);
 
 /** Collects watch outcomes in order and hands them out one at a time. */
 function outcomeQueue() {

@@ -3,10 +3,23 @@
  * bundle and calls its handler. Excluded from the package build.
  */
 import { execFile } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { type FunctionDefinition, loadFunction } from "@lambda-images/function-config";
+
+const created: string[] = [];
+
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  created.push(dir);
+  return dir;
+}
+
+/** Deletes every folder the helpers created; call it from `afterAll`. */
+export function removeFixtures(): void {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
 
 export interface FixtureOptions {
   /** The "lambda" block; {} takes every default. */
@@ -17,7 +30,7 @@ export interface FixtureOptions {
 
 /** A workspace in a temp folder holding one function, `functions/<name>`; returns the function folder. */
 export function createFunctionDir(name: string, { lambda = {}, files = {} }: FixtureOptions = {}): string {
-  const root = mkdtempSync(join(tmpdir(), "lambda-build-"));
+  const root = tempDir("lambda-build-");
   writeFileSync(join(root, "pnpm-workspace.yaml"), "packages:\n  - functions/*\n");
   const dir = join(root, "functions", name);
   mkdirSync(dir, { recursive: true });
@@ -40,7 +53,7 @@ export function writeFixtureFile(dir: string, path: string, text: string): void 
 
 /** Copies the bundle (and its map) alone into an empty temp folder: no node_modules can be reached from there. */
 export function isolateBundle(fn: FunctionDefinition): string {
-  const dir = mkdtempSync(join(tmpdir(), "lambda-build-isolated-"));
+  const dir = tempDir("lambda-build-isolated-");
   cpSync(fn.distDir, dir, { recursive: true });
   return join(dir, basename(fn.bundle));
 }
