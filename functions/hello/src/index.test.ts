@@ -99,6 +99,16 @@ const FIXTURES: readonly { file: string; status: number; message: string | RegEx
   },
 ];
 
+/**
+ * Sets the level the handler's Logger starts with, through LOG_LEVEL as the shared test setup does. The two
+ * variables Powertools reads first are emptied, so a developer's own environment cannot override the test.
+ */
+function stubLogLevel(level: "SILENT" | "ERROR" | "INFO"): void {
+  vi.stubEnv("AWS_LAMBDA_LOG_LEVEL", "");
+  vi.stubEnv("POWERTOOLS_LOG_LEVEL", "");
+  vi.stubEnv("LOG_LEVEL", level);
+}
+
 afterEach(() => {
   vi.unstubAllEnvs();
 });
@@ -131,7 +141,7 @@ describe("handler with the checked-in events", () => {
   });
 
   it("answers 500 without details when something unexpected fails, and logs the error", async () => {
-    vi.stubEnv("POWERTOOLS_LOG_LEVEL", "ERROR");
+    stubLogLevel("ERROR");
     const handler = await freshHandler();
     const event = loadEvent("hello.json");
     Object.defineProperty(event, "queryStringParameters", {
@@ -157,7 +167,7 @@ describe("handler with the checked-in events", () => {
 describe("handler logs", () => {
   it("writes structured JSON with the Lambda context fields when the log level allows it", async () => {
     const traceId = "Root=1-6b0d3e96-5b3f1e7a9c2d4b6e8f0a1c3d;Parent=53995c3f42cd8ad8;Sampled=1";
-    vi.stubEnv("POWERTOOLS_LOG_LEVEL", "INFO");
+    stubLogLevel("INFO");
     vi.stubEnv("POWERTOOLS_SERVICE_NAME", "hello");
     vi.stubEnv("_X_AMZN_TRACE_ID", traceId);
     const handler = await freshHandler();
@@ -198,8 +208,8 @@ describe("handler logs", () => {
     });
   });
 
-  it("writes nothing at the test default LOG_LEVEL=SILENT", async () => {
-    expect(process.env.LOG_LEVEL).toBe("SILENT");
+  it("writes nothing at LOG_LEVEL=SILENT, the test default", async () => {
+    stubLogLevel("SILENT");
     const handler = await freshHandler();
     const stdout = captureOutput();
     expectJsonReply(await handler(loadEvent("hello.json"), lambdaContext()), 200);
