@@ -43,6 +43,16 @@ export const handler = async (event, context) => {
       process.kill(process.pid, event.signal);
       await new Promise((resolve) => setTimeout(resolve, 10_000));
       return null;
+    case "uncaught":
+      setTimeout(() => {
+        throw new Error("thrown outside the handler's promise");
+      }, 0);
+      await new Promise((resolve) => setTimeout(resolve, 10_000));
+      return null;
+    case "rejection":
+      Promise.reject(new Error("nobody handles this rejection"));
+      await new Promise((resolve) => setTimeout(resolve, 10_000));
+      return null;
     case "log":
       console.log("first line from the handler");
       console.error("an error line", { detail: 42 });

@@ -1,0 +1,424 @@
+/**
+ * End-to-end through createFunctionHost, the same suite against the real aws-lambda-ric and the pure-JS fallback
+ * client: real processes, a real Runtime API, fixture functions loaded through the one config module.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { Readable } from "node:stream";
+import { findWorkspaceRoot, loadFunction } from "@lambda-images/function-config";
+import { afterAll, describe, expect, test } from "vitest";
+import type { FunctionHost, HostOptions, InvokeOutcome, InvokeRequest, RunnerKind } from "../contract.js";
+import { LIMITS } from "../contract.js";
+import {
+  type FixtureName,
+  fixtureFunction,
+  removeFixtureFunctions,
+} from "../test-fixtures/fixture-function.js";
+import { createFunctionHost, RequestTooLargeError } from "./host.js";
+
+type ResponseOutcome = Extract<InvokeOutcome, { kind: "response" }>;
+
+const hosts: FunctionHost[] = [];
+afterAll(async () => {
+  await Promise.all(hosts.map((host) => host.close()));
+  removeFixtureFunctions();
+});
+
+interface TestHost {
+  readonly host: FunctionHost;
+  readonly lines: string[];
+  invoke(event: unknown, extra?: Omit<InvokeRequest, "payload">): Promise<ResponseOutcome>;
+}
+
+function startHost(
+  runner: RunnerKind,
+  fixture: FixtureName,
+  lambda: Parameters<typeof fixtureFunction>[1] = {},
+  options: Omit<HostOptions, "runner" | "logSink"> = {},
+): TestHost {
+  const lines: string[] = [];
+  const host = createFunctionHost(fixtureFunction(fixture, lambda), {
+    runner,
+    region: "eu-west-1",
+    logSink: (line) => lines.push(line),
+    ...options,
+  });
+  hosts.push(host);
+  return {
+    host,
+    lines,
+    async invoke(event, extra = {}) {
+      const outcome = await host.invoke({ payload: Buffer.from(JSON.stringify(event)), ...extra });
+      if (outcome.kind !== "response")
+        throw new Error(`expected a response, got ${outcome.kind}: ${outcome.message}`);
+      return outcome;
+    },
+  };
+}
+
+function json(outcome: ResponseOutcome): Record<string, unknown> {
+  return JSON.parse(outcome.payload.toString("utf8")) as Record<string, unknown>;
+}
+
+async function readAll(stream: Readable): Promise<string> {
+  let text = "";
+  for await (const chunk of stream as AsyncIterable<Buffer>) text += chunk.toString();
+  return text;
+}
+
+describe.each<RunnerKind>(["ric", "fallback"])("with the %s runner", (runner) => {
+  describe("a warm function", () => {
+    const fn = startHost(runner, "behaviours", {
+      memorySize: 512,
+      environment: { GREETING: "hi", TZ: "Europe/Paris" },
+    });
+
+    test("gets its event, its context and the environment Lambda sets, and nothing else from the host", async () => {
+      process.env.LOCAL_STACK_TEST_SECRET = "must not leak";
+      const outcome = await fn.invoke(
+        { action: "echo", nested: { list: [1, 2] } },
+        { clientContext: '{"custom":{"who":"test"}}', tenantId: "tenant-1", traceId: "Root=1-abc;Sampled=1" },
+      );
+      delete process.env.LOCAL_STACK_TEST_SECRET;
+      expect(outcome.functionError).toBeUndefined();
+      expect(outcome.contentType).toBe("application/json");
+      const body = json(outcome);
+      expect(body.event).toEqual({ action: "echo", nested: { list: [1, 2] } });
+      const context = body.context as Record<string, unknown>;
+      expect(context.awsRequestId).toBe(outcome.requestId);
+      expect(context.functionName).toBe("behaviours");
+      expect(context.functionVersion).toBe("$LATEST");
+      expect(context.invokedFunctionArn).toBe("arn:aws:lambda:eu-west-1:123456789012:function:behaviours");
+      expect(context.memoryLimitInMB).toBe("512");
+      expect(context.logGroupName).toBe("/aws/lambda/behaviours");
+      expect(context.logStreamName).toMatch(/^\d{4}\/\d{2}\/\d{2}\/\[\$LATEST\][0-9a-f]{32}$/);
+      expect(context.clientContext).toEqual({ custom: { who: "test" } });
+      expect(context.tenantId).toBe("tenant-1");
+      expect(context.remainingTimeInMillis).toBeGreaterThan(5_000);
+      expect(context.remainingTimeInMillis).toBeLessThanOrEqual(10_000);
+      expect(body.traceEnv).toBe("Root=1-abc;Sampled=1");
+      const definition = fn.host.definition;
+      expect(body.cwd).toBe(definition.distDir);
+      const env = body.env as Record<string, string>;
+      expect(env).toMatchObject({
+        _HANDLER: "index.handler",
+        AWS_REGION: "eu-west-1",
+        AWS_DEFAULT_REGION: "eu-west-1",
+        AWS_LAMBDA_FUNCTION_NAME: "behaviours",
+        AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "512",
+        AWS_LAMBDA_LOG_GROUP_NAME: "/aws/lambda/behaviours",
+        AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
+        LAMBDA_TASK_ROOT: definition.distDir,
+        GREETING: "hi",
+        TZ: "Europe/Paris",
+        PATH: process.env.PATH,
+      });
+      expect(env.AWS_LAMBDA_RUNTIME_API).toMatch(/^127\.0\.0\.1:\d+$/);
+      expect(env.LAMBDA_RUNTIME_DIR).toBeTruthy();
+      expect(env.LOCAL_STACK_TEST_SECRET).toBeUndefined();
+      // The test process carries Lambda-like variables from the Vitest setup; none of them may leak in.
+      expect(env.POWERTOOLS_SERVICE_NAME).toBeUndefined();
+    });
+
+    test("stays warm: the second invoke reuses the instance and has no Init Duration", async () => {
+      const first = await fn.invoke({ action: "echo" });
+      const second = await fn.invoke({ action: "echo" });
+      expect(json(second).startedAt).toBe(json(first).startedAt);
+      expect(json(second).invocations).toBe((json(first).invocations as number) + 1);
+      expect(second.report.initDurationMs).toBeUndefined();
+      expect(second.report.reportLine).not.toContain("Init Duration");
+    });
+
+    test("logs START, the function's lines and END/REPORT with one request id, prefixed by the name", async () => {
+      const outcome = await fn.invoke({ action: "log" }, { captureLogs: true });
+      expect(outcome.payload.toString()).toBe('"logged"');
+      const id = outcome.requestId;
+      const own = fn.lines.filter((line) => line.includes(id) || line.includes("raw stdout"));
+      expect(fn.lines.every((line) => line.startsWith("[behaviours] "))).toBe(true);
+      expect(own[0]).toBe(`[behaviours] START RequestId: ${id} Version: $LATEST`);
+      expect(own).toContain("[behaviours] raw stdout without newline at the end");
+      expect(own.some((line) => /\tINFO\tfirst line from the handler$/.test(line))).toBe(true);
+      expect(own.at(-2)).toBe(`[behaviours] END RequestId: ${id}`);
+      expect(own.at(-1)).toBe(`[behaviours] ${outcome.report.reportLine}`);
+      expect(outcome.report.reportLine).toMatch(
+        new RegExp(
+          `^REPORT RequestId: ${id}\\tDuration: \\d+\\.\\d{2} ms\\tBilled Duration: \\d+ ms\\tMemory Size: 512 MB\\tMax Memory Used: \\d+ MB$`,
+        ),
+      );
+      expect(outcome.report.maxMemoryUsedMb).toBeGreaterThan(10);
+      expect(outcome.report.maxMemoryUsedMb).toBeLessThan(512);
+      expect(outcome.logTail).toContain(`START RequestId: ${id}`);
+      expect(outcome.logTail).toContain("first line from the handler");
+      expect(outcome.logTail).toContain(outcome.report.reportLine);
+    });
+
+    test("keeps only the last 4 KB of a long log in the tail", async () => {
+      const outcome = await fn.invoke({ action: "big", bytes: 10 }, { captureLogs: true });
+      expect(outcome.logTail).toBeDefined();
+      const many = await fn.invoke({ action: "throw", message: "y".repeat(6000) }, { captureLogs: true });
+      expect(Buffer.byteLength(many.logTail ?? "")).toBeLessThanOrEqual(LIMITS.logTailBytes);
+      expect(many.logTail?.endsWith(`${many.report.reportLine}\n`)).toBe(true);
+    });
+
+    test("passes a handler error through verbatim, as Unhandled", async () => {
+      const outcome = await fn.invoke({ action: "throw", message: "no such order" });
+      expect(outcome.functionError).toBe("Unhandled");
+      expect(outcome.errorType).toBe("TypeError");
+      const body = json(outcome);
+      expect(body.errorType).toBe("TypeError");
+      expect(body.errorMessage).toBe("no such order");
+      expect(Array.isArray(body.trace)).toBe(true);
+      // A handler error is a function error, not a platform failure: no Status in the REPORT line.
+      expect(outcome.report.reportLine).not.toContain("Status:");
+      // The instance survives a handler error.
+      expect(json(await fn.invoke({ action: "echo" })).invocations).toBeGreaterThan(1);
+    });
+
+    test("answers null for a handler that returns undefined", async () => {
+      expect((await fn.invoke({ action: "undefined" })).payload.toString()).toBe("null");
+    });
+
+    test("turns a response over 6 MB into Function.ResponseSizeTooLarge", async () => {
+      const outcome = await fn.invoke({ action: "big", bytes: LIMITS.responseBytes });
+      expect(outcome.functionError).toBe("Unhandled");
+      expect(outcome.errorType).toBe("Function.ResponseSizeTooLarge");
+      expect(json(outcome)).toEqual({
+        errorType: "Function.ResponseSizeTooLarge",
+        errorMessage: `Response payload size (${LIMITS.responseBytes + 2} bytes) exceeded maximum allowed payload size (6291556 bytes).`,
+      });
+      expect(outcome.report.reportLine).toContain("Status: error\tError Type: Function.ResponseSizeTooLarge");
+      // Just under the limit is fine (the JSON string adds 2 quotes).
+      const fits = await fn.invoke({ action: "big", bytes: LIMITS.responseBytes - 2 });
+      expect(fits.functionError).toBeUndefined();
+      expect(fits.payload.length).toBe(LIMITS.responseBytes);
+    });
+
+    test("refuses a request over 6 MB before it reaches the function", async () => {
+      const payload = Buffer.alloc(LIMITS.requestBytes + 1, 0x20);
+      await expect(fn.host.invoke({ payload })).rejects.toBeInstanceOf(RequestTooLargeError);
+    });
+  });
+
+  describe("failures reset the instance", () => {
+    test("a timeout kills the instance (deadline includes init) and answers Sandbox.Timedout", async () => {
+      const fn = startHost(runner, "behaviours", { timeout: 1 });
+      const outcome = await fn.invoke({ action: "sleep", ms: 5_000 });
+      expect(outcome.functionError).toBe("Unhandled");
+      expect(outcome.errorType).toBe("Sandbox.Timedout");
+      expect(json(outcome)).toEqual({
+        errorType: "Sandbox.Timedout",
+        errorMessage: `RequestId: ${outcome.requestId} Error: Task timed out after 1.00 seconds`,
+      });
+      expect(outcome.report.reportLine).toMatch(/\tInit Duration: [\d.]+ ms\tStatus: timeout$/);
+      const total = outcome.report.durationMs + (outcome.report.initDurationMs ?? 0);
+      expect(total).toBeGreaterThanOrEqual(990);
+      expect(total).toBeLessThan(1_500);
+      const next = await fn.invoke({ action: "echo" });
+      expect(json(next).invocations).toBe(1);
+      expect(next.report.initDurationMs).toBeGreaterThan(0);
+    });
+
+    test.each([
+      [{ action: "exit", code: 42 }, "Runtime exited with error: exit status 42"],
+      [{ action: "exit", code: 0 }, "Runtime exited without providing a reason"],
+      [{ action: "signal", signal: "SIGKILL" }, "Runtime exited with error: signal: killed"],
+      [{ action: "uncaught" }, "Runtime exited with error: exit status 1"],
+      [{ action: "rejection" }, "Runtime exited with error: exit status 1"],
+    ])("a crash mid-invoke (%j) answers Runtime.ExitError", async (event, reason) => {
+      const fn = startHost(runner, "behaviours");
+      await fn.invoke({ action: "echo" });
+      const outcome = await fn.invoke(event);
+      expect(outcome.functionError).toBe("Unhandled");
+      expect(outcome.errorType).toBe("Runtime.ExitError");
+      expect(json(outcome)).toEqual({
+        errorType: "Runtime.ExitError",
+        errorMessage: `RequestId: ${outcome.requestId} Error: ${reason}`,
+      });
+      expect(outcome.report.reportLine).toMatch(/\tStatus: error\tError Type: Runtime\.ExitError$/);
+      const next = await fn.invoke({ action: "echo" });
+      expect(json(next).invocations).toBe(1);
+    });
+
+    test("an init error is the answer, and every invoke retries the init", async () => {
+      const fn = startHost(runner, "init-error");
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const outcome = await fn.invoke({});
+        expect(outcome.functionError).toBe("Unhandled");
+        expect(outcome.errorType).toBe("Error");
+        const body = json(outcome);
+        expect(body.errorType).toBe("Error");
+        expect(body.errorMessage).toBe("init failed on purpose");
+        expect(outcome.report.initDurationMs).toBeGreaterThan(0);
+        expect(outcome.report.reportLine).toMatch(/\tStatus: error\tError Type: Runtime\.Unknown$/);
+      }
+      const initReports = fn.lines.filter((line) => line.includes("INIT_REPORT"));
+      expect(initReports).toHaveLength(2);
+      expect(initReports[0]).toMatch(
+        /^\[init-error\] INIT_REPORT Init Duration: [\d.]+ ms\tPhase: init\tStatus: error\tError Type: Runtime\.Unknown$/,
+      );
+      expect(fn.lines.some((line) => line.includes("loading a module that throws"))).toBe(true);
+    });
+
+    test("a callback-style handler is refused at init with Runtime.CallbackHandlerDeprecated", async () => {
+      const fn = startHost(runner, "callback-handler");
+      const outcome = await fn.invoke({});
+      expect(outcome.errorType).toBe("Runtime.CallbackHandlerDeprecated");
+      expect(outcome.report.reportLine).toContain("Error Type: Runtime.CallbackHandlerDeprecated");
+    });
+
+    test("a handler that is not exported is refused with Runtime.HandlerNotFound", async () => {
+      const fn = startHost(runner, "behaviours", { handler: "missing" });
+      const outcome = await fn.invoke({});
+      expect(outcome.errorType).toBe("Runtime.HandlerNotFound");
+      expect(json(outcome).errorMessage).toBe("index.missing is undefined or not exported");
+    });
+  });
+
+  describe("concurrency", () => {
+    test("8 concurrent invokes on 2 instances all succeed, queued in order", async () => {
+      const fn = startHost(runner, "behaviours", {}, { maxInstances: 2 });
+      const outcomes = await Promise.all(
+        Array.from({ length: 8 }, (_, index) => fn.invoke({ action: "sleep", ms: 100 + index })),
+      );
+      const bodies = outcomes.map(json);
+      expect(bodies.map((body) => body.slept)).toEqual([100, 101, 102, 103, 104, 105, 106, 107]);
+      expect(new Set(bodies.map((body) => body.pid)).size).toBe(2);
+      expect(outcomes.filter((outcome) => outcome.report.initDurationMs !== undefined)).toHaveLength(2);
+      expect(new Set(outcomes.map((outcome) => outcome.requestId)).size).toBe(8);
+    });
+
+    test("past the queue bound, invokes are throttled", async () => {
+      const fn = startHost(runner, "behaviours", {}, { maxInstances: 1, maxQueue: 1 });
+      const payload = Buffer.from(JSON.stringify({ action: "sleep", ms: 300 }));
+      const outcomes = await Promise.all([0, 1, 2].map(() => fn.host.invoke({ payload })));
+      expect(outcomes.map((outcome) => outcome.kind)).toEqual(["response", "response", "throttled"]);
+      const throttled = outcomes[2];
+      expect(throttled?.kind === "throttled" && throttled.message).toMatch(/1 instances are busy/);
+    });
+
+    test("recycle stops the instances: the next invoke is a cold start", async () => {
+      const fn = startHost(runner, "behaviours");
+      const before = await fn.invoke({ action: "echo" });
+      await fn.host.recycle();
+      const after = await fn.invoke({ action: "echo" });
+      expect(json(after).invocations).toBe(1);
+      expect(json(after).startedAt).not.toBe(json(before).startedAt);
+      expect(after.report.initDurationMs).toBeGreaterThan(0);
+    });
+  });
+
+  describe("response streaming", () => {
+    test("an accepting caller reads chunks as they are written, then gets the final report", async () => {
+      const fn = startHost(runner, "streaming");
+      const outcome = await fn.invoke({ chunks: 3, size: 4, delayMs: 150 }, { acceptStream: true });
+      const stream = outcome.stream;
+      if (stream === undefined || outcome.streamCompletion === undefined)
+        throw new Error("expected a stream");
+      expect(outcome.contentType).toBe("text/plain");
+      let received = "";
+      let completed = false;
+      void outcome.streamCompletion.then(() => {
+        completed = true;
+      });
+      stream.on("data", (chunk: Buffer) => {
+        received += chunk.toString();
+      });
+      await expect.poll(() => received, { timeout: 2_000 }).toBe("0000|");
+      expect(completed).toBe(false);
+      const completion = await outcome.streamCompletion;
+      await expect.poll(() => received).toBe("0000|1111|2222|");
+      expect(completion.errorType).toBeUndefined();
+      expect(completion.report.durationMs).toBeGreaterThanOrEqual(300);
+      expect(fn.lines.at(-1)).toBe(`[streaming] ${completion.report.reportLine}`);
+    });
+
+    test("a mid-stream failure ends the stream and reports the error in the completion", async () => {
+      const fn = startHost(runner, "streaming");
+      const outcome = await fn.invoke({ chunks: 2, fail: true }, { acceptStream: true });
+      if (outcome.stream === undefined || outcome.streamCompletion === undefined)
+        throw new Error("no stream");
+      const [text, completion] = await Promise.all([readAll(outcome.stream), outcome.streamCompletion]);
+      expect(text).toBe("0000|1111|");
+      expect(completion.errorType).toBe("RangeError");
+      expect(JSON.parse(completion.errorPayload?.toString() ?? "{}")).toMatchObject({
+        errorType: "RangeError",
+        errorMessage: "stream failed on purpose",
+      });
+    });
+
+    test("a caller that does not accept a stream gets the whole body, prelude included", async () => {
+      const fn = startHost(runner, "streaming");
+      const outcome = await fn.invoke({ chunks: 2, http: true });
+      expect(outcome.stream).toBeUndefined();
+      expect(outcome.contentType).toBe("application/vnd.awslambda.http-integration-response");
+      const prelude = JSON.stringify({ statusCode: 201, headers: { "x-streamed": "yes" } });
+      expect(
+        outcome.payload.equals(
+          Buffer.concat([Buffer.from(prelude), Buffer.alloc(8), Buffer.from("0000|1111|")]),
+        ),
+      ).toBe(true);
+      const failed = await fn.invoke({ chunks: 1, fail: true });
+      expect(failed.functionError).toBe("Unhandled");
+      expect(failed.errorType).toBe("RangeError");
+    });
+  });
+});
+
+describe("the container runner", () => {
+  test("says it is not available yet", () => {
+    expect(() => createFunctionHost(fixtureFunction("behaviours"), { runner: "container" })).toThrow(
+      /container runner arrives with the images work/,
+    );
+  });
+});
+
+describe("a function that was not built", () => {
+  test("answers Runtime.InvalidEntrypoint with the command to build it", async () => {
+    const definition = fixtureFunction("behaviours", { name: "unbuilt" });
+    const host = createFunctionHost(
+      { ...definition, bundle: join(definition.distDir, "nope.mjs") },
+      {
+        runner: "fallback",
+        logSink: () => {},
+      },
+    );
+    hosts.push(host);
+    const outcome = await host.invoke({ payload: Buffer.from("{}") });
+    if (outcome.kind !== "response") throw new Error("expected a response");
+    expect(outcome.errorType).toBe("Runtime.InvalidEntrypoint");
+    expect(outcome.payload.toString()).toContain("pnpm --filter @fixtures/unbuilt build");
+  });
+});
+
+const helloDir = join(findWorkspaceRoot(), "functions", "hello");
+const helloBuilt = existsSync(join(helloDir, "dist", "index.mjs"));
+
+describe.runIf(helloBuilt).each<RunnerKind>(["ric", "fallback"])(
+  "functions/hello with the %s runner",
+  (runner) => {
+    test("answers its write-up event", async () => {
+      const lines: string[] = [];
+      const host = createFunctionHost(loadFunction(helloDir), {
+        runner,
+        logSink: (line) => lines.push(line),
+      });
+      hosts.push(host);
+      const event = {
+        version: "2.0",
+        routeKey: "GET /hello",
+        rawPath: "/hello",
+        rawQueryString: "name=Ada",
+        queryStringParameters: { name: "Ada" },
+        requestContext: { http: { method: "GET", path: "/hello" } },
+      };
+      const outcome = await host.invoke({ payload: Buffer.from(JSON.stringify(event)) });
+      if (outcome.kind !== "response") throw new Error("expected a response");
+      expect(outcome.functionError).toBeUndefined();
+      const body = JSON.parse(outcome.payload.toString()) as { statusCode: number; body: string };
+      expect(body.statusCode).toBe(200);
+      expect(body.body).toContain("Ada");
+      expect(lines.some((line) => line.startsWith("[hello] REPORT RequestId:"))).toBe(true);
+    });
+  },
+);
