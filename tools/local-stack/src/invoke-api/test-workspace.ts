@@ -13,6 +13,8 @@ export interface TestFunction {
   readonly lambda?: Readonly<Record<string, unknown>>;
   /** The source of dist/index.mjs (an ES module exporting `handler`); omit it to leave the function unbuilt. */
   readonly bundle?: string;
+  /** The source of src/index.ts, for tests that build (default: a handler that returns {}). */
+  readonly source?: string;
 }
 
 export function createTestWorkspace(prefix = "local-stack-"): string {
@@ -24,7 +26,7 @@ export function createTestWorkspace(prefix = "local-stack-"): string {
 
 export function addTestFunction(
   root: string,
-  { name, lambda = {}, bundle }: TestFunction,
+  { name, lambda = {}, bundle, source }: TestFunction,
 ): FunctionDefinition {
   const dir = join(root, "functions", name);
   mkdirSync(join(dir, "src"), { recursive: true });
@@ -36,7 +38,7 @@ export function addTestFunction(
       2,
     ),
   );
-  writeFileSync(join(dir, "src", "index.ts"), "export const handler = async () => ({});\n");
+  writeFileSync(join(dir, "src", "index.ts"), source ?? "export const handler = async () => ({});\n");
   const fn = loadFunction(dir);
   if (bundle !== undefined) {
     mkdirSync(fn.distDir, { recursive: true });

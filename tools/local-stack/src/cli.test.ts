@@ -1,0 +1,260 @@
+/**
+ * The built `lambda-local` CLI, spawned as a user runs it, in throwaway workspaces: its output, exit codes and
+ * error messages, and dev mode's rebuild-and-recycle.
+ */
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { addTestFunction, createTestWorkspace } from "./invoke-api/test-workspace.js";
+
+const run = promisify(execFile);
+const packageDir = dirname(dirname(fileURLToPath(import.meta.url)));
+const bin = join(packageDir, "bin", "lambda-local.js");
+
+/** The newest modification time of the sources the CLI is built from. */
+function newestSource(folder: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(folder, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || entry.name.endsWith(".test.ts")) continue;
+    newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
+beforeAll(async () => {
+  // `pnpm test` builds first (turbo); when the tests run on their own, build a stale or missing dist/.
+  const cli = join(packageDir, "dist", "cli.js");
+  if (!existsSync(cli) || statSync(cli).mtimeMs < newestSource(join(packageDir, "src"))) {
+    await run(join(packageDir, "node_modules", ".bin", "tsc"), ["-p", "tsconfig.build.json"], {
+      cwd: packageDir,
+    });
+  }
+}, 120_000);
+
+const root = createTestWorkspace("lambda-local-cli-");
+addTestFunction(root, {
+  name: "greeter",
+  lambda: { routes: ["GET /greet"] },
+  bundle:
+    'export const handler = async (event) => { console.log("greeting", event.name); ' +
+    'return { greeting: "Hi, " + (event.name ?? "nobody") }; };\n',
+});
+addTestFunction(root, {
+  name: "failing",
+  bundle: 'export const handler = async () => { throw new RangeError("out of range on purpose"); };\n',
+});
+const unbuiltRoot = createTestWorkspace("lambda-local-unbuilt-");
+addTestFunction(unbuiltRoot, { name: "unbuilt" });
+
+interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the CLI to completion in `cwd`, optionally feeding stdin. */
+function cli(args: string[], cwd: string, stdin?: string): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const { INIT_CWD: _initCwd, ...env } = process.env;
+    const child = spawn(process.execPath, [bin, ...args], { cwd, env, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(stdin ?? "");
+  });
+}
+
+describe("lambda-local invoke", () => {
+  it("prints the payload on stdout, the logs and the REPORT line on stderr, and exits 0", async () => {
+    const eventFile = join(root, "event.json");
+    writeFileSync(eventFile, JSON.stringify({ name: "Chris" }));
+    const result = await cli(["invoke", "greeter", "--event", "event.json"], root);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ greeting: "Hi, Chris" });
+    expect(result.stderr).toMatch(/greeting\s+Chris/);
+    expect(result.stderr).toMatch(/REPORT RequestId: [0-9a-f-]{36}\tDuration: [\d.]+ ms/);
+  });
+
+  it("reads the event from stdin with --event -", async () => {
+    const result = await cli(["invoke", "greeter", "--event", "-"], root, '{"name":"stdin"}');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ greeting: "Hi, stdin" });
+  });
+
+  it("sends {} without --event", async () => {
+    const result = await cli(["invoke", "greeter"], root);
+    expect(JSON.parse(result.stdout)).toEqual({ greeting: "Hi, nobody" });
+  });
+
+  it("exits 1 when the function fails, with the error payload on stdout", async () => {
+    const result = await cli(["invoke", "failing"], root);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      errorType: "RangeError",
+      errorMessage: "out of range on purpose",
+    });
+    expect(result.stderr).toContain("failing failed: RangeError");
+  });
+
+  it("names the functions there are when asked for an unknown one", async () => {
+    const result = await cli(["invoke", "nope"], root);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      'lambda-local: Unknown function "nope". Functions in this workspace: failing, greeter.\n',
+    );
+  });
+
+  it("says to run pnpm build when the function has no bundle", async () => {
+    const result = await cli(["invoke", "unbuilt"], unbuiltRoot);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("unbuilt: functions/unbuilt/dist/index.mjs is missing");
+    expect(result.stderr).toContain("Run pnpm build");
+  });
+
+  it("says where it looked for a missing event file", async () => {
+    const result = await cli(["invoke", "greeter", "--event", "nowhere.json"], root);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Event file "nowhere.json" not found');
+    expect(result.stderr).toContain(join(root, "functions", "greeter", "nowhere.json"));
+  });
+
+  it("rejects an event that is not JSON", async () => {
+    const result = await cli(["invoke", "greeter", "--event", "-"], root, "name=Chris");
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("The event from stdin is not JSON");
+  });
+
+  it("exits 2 with the usage for a mistyped command", async () => {
+    const result = await cli(["invok", "greeter"], root);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('Unknown command "invok"');
+    expect(result.stderr).toContain("Usage:");
+  });
+});
+
+/** A running `lambda-local dev`, with its output so far. */
+interface DevProcess {
+  readonly child: ChildProcess;
+  output(): string;
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  exit(): Promise<number | null>;
+}
+
+function startDev(args: string[], cwd: string): DevProcess {
+  const { INIT_CWD: _initCwd, ...env } = process.env;
+  const child = spawn(process.execPath, [bin, "dev", ...args], {
+    cwd,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const listeners = new Set<() => void>();
+  const append = (chunk: Buffer) => {
+    output += chunk.toString();
+    for (const listener of listeners) listener();
+  };
+  child.stdout?.on("data", append);
+  child.stderr?.on("data", append);
+  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  return {
+    child,
+    output: () => output,
+    waitFor(pattern, timeoutMs = 20_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const match = output.match(pattern);
+          if (!match) return;
+          listeners.delete(check);
+          clearTimeout(timer);
+          resolve(match);
+        };
+        const timer = setTimeout(() => {
+          listeners.delete(check);
+          reject(new Error(`timed out waiting for ${pattern} in:\n${output}`));
+        }, timeoutMs);
+        listeners.add(check);
+        check();
+      });
+    },
+    exit: () => exited,
+  };
+}
+
+describe("lambda-local dev", () => {
+  let blocker: Server;
+  let blockedPort: number;
+
+  beforeAll(async () => {
+    blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    blockedPort = (blocker.address() as { port: number }).port;
+  });
+
+  afterAll(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
+
+  it("says which port is taken and how to choose another", async () => {
+    const result = await cli(["dev", "--no-watch", "--port", String(blockedPort), "--http-port", "0"], root);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`Port ${blockedPort} (Invoke API) is already in use`);
+    expect(result.stderr).toContain(`--port ${blockedPort + 1}`);
+  });
+
+  it("says which function is unknown for --default-function", async () => {
+    const result = await cli(["dev", "--no-watch", "--default-function", "nope"], root);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Unknown function "nope" for --default-function');
+    expect(result.stderr).toContain("failing, greeter");
+  });
+
+  it("says to run pnpm build when serving without watch and a bundle is missing", async () => {
+    const result = await cli(["dev", "--no-watch", "--port", "0", "--http-port", "0"], unbuiltRoot);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("Run pnpm build");
+  });
+
+  it("serves both ports, rebuilds a changed function, recycles it, and stops on SIGINT", async () => {
+    const watchRoot = createTestWorkspace("lambda-local-watch-");
+    const fn = addTestFunction(watchRoot, {
+      name: "counter",
+      lambda: { routes: ["GET /version"] },
+      source: 'export const handler = async () => ({ version: "one" });\n',
+    });
+    const dev = startDev(["--port", "0", "--http-port", "0"], watchRoot);
+    try {
+      await dev.waitFor(/Press Ctrl\+C to stop\./);
+      const invokeUrl = (await dev.waitFor(/Invoke API {2}(http:\/\/127\.0\.0\.1:\d+)/))[1];
+      const httpUrl = (await dev.waitFor(/HTTP API {4}(http:\/\/127\.0\.0\.1:\d+)/))[1];
+      expect(dev.output()).toMatch(/GET \/version\s+-> counter/);
+      expect(dev.output()).toContain(`-> counter`);
+
+      const invoke = async () => {
+        const response = await fetch(`${invokeUrl}/2015-03-31/functions/function/invocations`, {
+          method: "POST",
+          body: "{}",
+        });
+        return response.json();
+      };
+      expect(await invoke()).toEqual({ version: "one" });
+      expect(await (await fetch(`${httpUrl}/version`)).json()).toEqual({ version: "one" });
+
+      writeFileSync(fn.entry, 'export const handler = async () => ({ version: "two" });\n');
+      await dev.waitFor(/\[build\] functions\/counter: .* reloaded/);
+      expect(await invoke()).toEqual({ version: "two" });
+    } finally {
+      dev.child.kill("SIGINT");
+    }
+    expect(await dev.exit()).toBe(0);
+    expect(dev.output()).toContain("SIGINT: stopping the local stack");
+  }, 60_000);
+});
