@@ -1,0 +1,81 @@
+import type { FunctionDefinition } from "@lambda-images/function-config";
+import { type DigestRecord, writeDigestRecord } from "../digests.js";
+import { contentTag, repositoryName } from "../naming.js";
+import { docker, repoDigests } from "./docker.js";
+import { findLocalImage, type LocalImage } from "./local-image.js";
+import type { ImageRegistry } from "./registries.js";
+
+export interface PublishOptions {
+  readonly fn: FunctionDefinition;
+  readonly stage: string;
+  readonly registry: ImageRegistry;
+  /** The stage's deploy folder, where the digest record is written. */
+  readonly deployDir: string;
+  /** The image to publish. Default: the one the function's image record names. */
+  readonly image?: LocalImage;
+  readonly log?: (line: string) => void;
+}
+
+export interface PublishResult {
+  readonly record: DigestRecord;
+  /** False when the registry already held the content tag, so nothing was pushed. */
+  readonly pushed: boolean;
+  readonly recordFile: string;
+}
+
+/** The digest of `host/repository` among an image's RepoDigests. */
+export function digestFor(digests: readonly string[], host: string, repository: string): string | undefined {
+  const prefix = `${host}/${repository}@`;
+  return digests.find((entry) => entry.startsWith(prefix))?.slice(prefix.length);
+}
+
+/**
+ * Publishes one function's image: tags it with its version and content hash, and pushes it to the function's
+ * repository unless that tag is already there (so an unchanged function is never pushed twice, and immutable
+ * tags are never rewritten). Records the digest the registry holds for the tag.
+ */
+export async function publishFunction(options: PublishOptions): Promise<PublishResult> {
+  const { fn, registry, stage } = options;
+  const log = options.log ?? (() => {});
+  const image = options.image ?? (await findLocalImage(fn));
+  const tag = contentTag(fn.version, image.contentHash);
+  const repository = repositoryName(stage, fn.name);
+  const remote = `${registry.host}/${repository}:${tag}`;
+
+  let digest = await registry.findDigest(repository, tag);
+  const pushed = digest === undefined;
+  if (digest === undefined) {
+    await registry.login();
+    await docker(["tag", image.reference, remote]);
+    try {
+      log(`${fn.name}: pushing ${image.reference} as ${remote}`);
+      await docker(["push", remote]);
+      const pushedDigest = digestFor(await repoDigests(remote), registry.host, repository);
+      digest = await registry.findDigest(repository, tag);
+      if (digest === undefined || pushedDigest === undefined || digest !== pushedDigest) {
+        throw new Error(
+          `After pushing ${remote}, docker reports digest ${pushedDigest ?? "none"} but the registry serves ` +
+            `${digest ?? "nothing"} for the tag: push again, and check that nothing else writes to ${repository}.`,
+        );
+      }
+    } finally {
+      await docker(["image", "rm", remote]).catch(() => undefined);
+    }
+  } else {
+    log(`${fn.name}: unchanged, ${remote} is already in the registry (${digest}); not pushed`);
+  }
+
+  const record: DigestRecord = {
+    function: fn.name,
+    target: registry.target,
+    registry: registry.host,
+    repository,
+    digest,
+    tags: [tag],
+    version: fn.version,
+    recordedAt: new Date().toISOString(),
+  };
+  const recordFile = writeDigestRecord(options.deployDir, record);
+  log(`${fn.name}: ${registry.host}/${repository}@${digest} recorded in ${recordFile}`);
+  return { record, pushed, recordFile };
+}

@@ -1,0 +1,125 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ECRClient } from "@aws-sdk/client-ecr";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { EcrStandIn } from "../testing/ecr-stand-in.js";
+import { putTestImage, uniqueSuffix } from "../testing/registry-fixture.js";
+import { AwsPreflightError, DEFAULT_LOCAL_REGISTRY, EcrRegistry, LocalRegistry } from "./registries.js";
+
+const registryHost = process.env.LOCAL_REGISTRY || DEFAULT_LOCAL_REGISTRY;
+
+describe("LocalRegistry (against the real local registry)", () => {
+  const registry = new LocalRegistry(registryHost);
+  const repository = `infra-test/${uniqueSuffix()}/fn`;
+
+  it("answers (start it with infra/scripts/start-local-registry.sh)", async () => {
+    await expect(registry.check()).resolves.toBeUndefined();
+  });
+
+  it("reads back the digest of the manifest under a tag", async () => {
+    const digest = await putTestImage(registryHost, repository, "v1-aaaaaaaaaaaa");
+    expect(await registry.findDigest(repository, "v1-aaaaaaaaaaaa")).toBe(digest);
+  });
+
+  it("finds nothing for a tag or a repository that is not there", async () => {
+    expect(await registry.findDigest(repository, "v1-bbbbbbbbbbbb")).toBeUndefined();
+    expect(await registry.findDigest(`${repository}-none`, "latest")).toBeUndefined();
+  });
+
+  it("says how to start a registry when none answers", async () => {
+    const nothing = new LocalRegistry("127.0.0.1:9");
+    await expect(nothing.check()).rejects.toThrow(
+      /No registry answers at http:\/\/127\.0\.0\.1:9\/v2\/.*start-local-registry\.sh/,
+    );
+  });
+});
+
+describe("EcrRegistry preflight, without AWS configuration", () => {
+  const saved = { ...process.env };
+  let home: string;
+
+  beforeAll(() => {
+    home = mkdtempSync(join(tmpdir(), "infra-home-"));
+  });
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+  afterAll(() => {
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  function bareEnvironment(extra: Record<string, string> = {}): void {
+    for (const name of Object.keys(process.env)) {
+      if (/^(AWS_|CDK_DEFAULT_)/.test(name)) delete process.env[name];
+    }
+    Object.assign(process.env, {
+      HOME: home,
+      AWS_CONFIG_FILE: join(home, "config"),
+      AWS_SHARED_CREDENTIALS_FILE: join(home, "credentials"),
+      AWS_EC2_METADATA_DISABLED: "true",
+      ...extra,
+    });
+  }
+
+  it("names the missing region", async () => {
+    bareEnvironment();
+    const error = await EcrRegistry.connect(new ECRClient({})).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AwsPreflightError);
+    expect((error as Error).message).toMatch(/No AWS region is set\. Set AWS_REGION/);
+  });
+
+  it("names the missing credentials when the region is there", async () => {
+    bareEnvironment({ AWS_REGION: "eu-west-1" });
+    const error = await EcrRegistry.connect(new ECRClient({})).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AwsPreflightError);
+    expect((error as Error).message).toMatch(/No AWS credentials were found.*AWS_ACCESS_KEY_ID/s);
+  });
+});
+
+describe("EcrRegistry (real @aws-sdk/client-ecr against an ECR stand-in)", () => {
+  const repository = `lambda-images/t${uniqueSuffix()}/fn`;
+  const standIn = new EcrStandIn(registryHost, new Set([repository]));
+  let client: ECRClient;
+
+  beforeAll(async () => {
+    const endpoint = await standIn.start();
+    client = new ECRClient({
+      region: "eu-west-1",
+      endpoint,
+      credentials: { accessKeyId: "AKIDSTANDIN", secretAccessKey: "stand-in-secret" },
+    });
+  });
+  afterAll(async () => {
+    client.destroy();
+    await standIn.stop();
+  });
+
+  it("takes the registry host from the authorization token's endpoint, with a signed request", async () => {
+    const registry = await EcrRegistry.connect(client);
+    expect(registry.host).toBe(registryHost);
+    expect(registry.region).toBe("eu-west-1");
+    const call = standIn.calls.find((c) => c.operation === "GetAuthorizationToken");
+    expect(call?.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIDSTANDIN\/\d{8}\/eu-west-1\/ecr\/aws4_request/,
+    );
+  });
+
+  it("reads a tag's digest with DescribeImages, and nothing for a missing tag", async () => {
+    const registry = await EcrRegistry.connect(client);
+    const digest = await putTestImage(registryHost, repository, "v2-cccccccccccc");
+    expect(await registry.findDigest(repository, "v2-cccccccccccc")).toBe(digest);
+    expect(await registry.findDigest(repository, "v2-dddddddddddd")).toBeUndefined();
+    expect(standIn.calls.filter((c) => c.operation === "DescribeImages").at(-1)?.body).toEqual({
+      repositoryName: repository,
+      imageIds: [{ imageTag: "v2-dddddddddddd" }],
+    });
+  });
+
+  it("says to deploy the registry stack when the repository does not exist", async () => {
+    const registry = await EcrRegistry.connect(client);
+    await expect(registry.findDigest("lambda-images/none/fn", "v1-aaaaaaaaaaaa")).rejects.toThrow(
+      /repository "lambda-images\/none\/fn" does not exist in eu-west-1\. Deploy the registry stack first/,
+    );
+  });
+});

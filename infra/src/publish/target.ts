@@ -1,0 +1,35 @@
+import { PUBLISH_TARGETS, type PublishTarget } from "../digests.js";
+import { requireDockerEngine } from "./docker.js";
+import { DEFAULT_LOCAL_REGISTRY, EcrRegistry, type ImageRegistry, LocalRegistry } from "./registries.js";
+
+/**
+ * The publish target: `--target`, else DEPLOY_TARGET, else "aws". "local" is the offline rehearsal against a local
+ * OCI registry (LOCAL_REGISTRY, default 127.0.0.1:5000).
+ */
+export function resolveTarget(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): PublishTarget {
+  const value = flag ?? env.DEPLOY_TARGET ?? "aws";
+  if (!(PUBLISH_TARGETS as readonly string[]).includes(value)) {
+    const from = flag === undefined ? "DEPLOY_TARGET" : "--target";
+    throw new Error(`${from} is "${value}": use one of ${PUBLISH_TARGETS.join(", ")}.`);
+  }
+  return value as PublishTarget;
+}
+
+/**
+ * Connects to the target's registry and checks everything publishing needs (region, credentials and a registry
+ * login for ECR; a registry that answers for local; a Docker engine for both), before any image is touched.
+ */
+export async function connectRegistry(
+  target: PublishTarget,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ImageRegistry> {
+  if (target === "aws") {
+    const registry = await EcrRegistry.connect();
+    await requireDockerEngine();
+    return registry;
+  }
+  const registry = new LocalRegistry(env.LOCAL_REGISTRY || DEFAULT_LOCAL_REGISTRY);
+  await registry.check();
+  await requireDockerEngine();
+  return registry;
+}

@@ -1,0 +1,69 @@
+import { createHash, randomBytes } from "node:crypto";
+
+function sha256(bytes: Buffer): string {
+  return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+}
+
+async function uploadBlob(base: string, repository: string, blob: Buffer): Promise<string> {
+  const digest = sha256(blob);
+  const start = await fetch(`${base}/v2/${repository}/blobs/uploads/`, { method: "POST" });
+  if (start.status !== 202) throw new Error(`starting a blob upload answered HTTP ${start.status}`);
+  const location = start.headers.get("location");
+  if (location === null) throw new Error("the registry gave no upload location");
+  const url = new URL(location, base);
+  url.searchParams.set("digest", digest);
+  const put = await fetch(url, {
+    method: "PUT",
+    headers: { "Content-Type": "application/octet-stream" },
+    body: blob,
+  });
+  if (put.status !== 201) throw new Error(`uploading blob ${digest} answered HTTP ${put.status}`);
+  return digest;
+}
+
+/**
+ * Puts a tiny OCI image (random content, so a new digest every time) under `repository:tag` through the registry's
+ * HTTP API, the way `docker push` would, without a Docker engine. Returns the manifest digest, computed here from
+ * the bytes sent (not read back from the registry).
+ */
+export async function putTestImage(host: string, repository: string, tag: string): Promise<string> {
+  const base = `http://${host}`;
+  const layer = randomBytes(64);
+  const layerDigest = await uploadBlob(base, repository, layer);
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: "amd64",
+      os: "linux",
+      config: { Cmd: ["index.handler"] },
+      rootfs: { type: "layers", diff_ids: [layerDigest] },
+    }),
+  );
+  const configDigest = await uploadBlob(base, repository, config);
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      config: {
+        mediaType: "application/vnd.oci.image.config.v1+json",
+        digest: configDigest,
+        size: config.length,
+      },
+      layers: [
+        { mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest: layerDigest, size: layer.length },
+      ],
+    }),
+  );
+  const put = await fetch(`${base}/v2/${repository}/manifests/${tag}`, {
+    method: "PUT",
+    headers: { "Content-Type": "application/vnd.oci.image.manifest.v1+json" },
+    body: manifest,
+  });
+  if (put.status !== 201)
+    throw new Error(`putting the manifest answered HTTP ${put.status}: ${await put.text()}`);
+  return sha256(manifest);
+}
+
+/** A random lower-case suffix for stage and repository names, so test runs never share state. */
+export function uniqueSuffix(): string {
+  return randomBytes(4).toString("hex");
+}
