@@ -347,6 +347,19 @@ describe.each<RunnerKind>(["ric", "fallback"])("with the %s runner", (runner) =>
       });
     });
 
+    test("a caller that walks away mid-stream does not stop the function or the host", async () => {
+      const fn = startHost(runner, "streaming");
+      const outcome = await fn.invoke({ chunks: 4, size: 20_000, delayMs: 20 }, { acceptStream: true });
+      if (outcome.stream === undefined || outcome.streamCompletion === undefined)
+        throw new Error("no stream");
+      const stream = outcome.stream;
+      await new Promise((resolve) => stream.once("data", resolve));
+      stream.destroy();
+      const completion = await outcome.streamCompletion;
+      expect(completion.errorType).toBeUndefined();
+      expect((await fn.invoke({ chunks: 1 })).payload.toString()).toBe("0000|");
+    });
+
     test("a caller that does not accept a stream gets the whole body, prelude included", async () => {
       const fn = startHost(runner, "streaming");
       const outcome = await fn.invoke({ chunks: 2, http: true });

@@ -257,9 +257,11 @@ export class RuntimeApiServer {
     let bytes = 0;
     let tooLarge = false;
     let complete = false;
+    // A reader that gives up (destroys the body) must not stop the runtime: the rest is counted and dropped.
+    body.on("error", () => {});
     req.on("data", (chunk: Buffer) => {
       bytes += chunk.length;
-      if (tooLarge) return;
+      if (tooLarge || body.destroyed) return;
       if (bytes > limit) {
         tooLarge = true;
         body.end();
