@@ -106,6 +106,98 @@ describe("loadFunction", () => {
   });
 });
 
+describe("triggers: sqs and functionUrl", () => {
+  const load = (lambda: unknown) => {
+    const root = workspace({ fn: fnPackage(lambda) });
+    return loadFunction(join(root, "functions", "fn"));
+  };
+  const problemsOf = (lambda: unknown): string => {
+    try {
+      load(lambda);
+    } catch (error) {
+      if (error instanceof FunctionConfigError) return error.problems.join("\n");
+      throw error;
+    }
+    throw new Error("expected the config to be refused");
+  };
+
+  it("leaves both out of the definition when the config has neither", () => {
+    const fn = load({ routes: ["GET /a"] });
+    expect(fn).not.toHaveProperty("sqs");
+    expect(fn).not.toHaveProperty("functionUrl");
+  });
+
+  it("fills the sqs defaults: batches of 10, no batching window, 3 receives before the DLQ", () => {
+    expect(load({ sqs: {} }).sqs).toEqual({ batchSize: 10, maxBatchingWindowSeconds: 0, maxReceiveCount: 3 });
+    expect(load({ sqs: { batchSize: 500, maxBatchingWindowSeconds: 30, maxReceiveCount: 5 } }).sqs).toEqual({
+      batchSize: 500,
+      maxBatchingWindowSeconds: 30,
+      maxReceiveCount: 5,
+    });
+  });
+
+  it("fills the functionUrl defaults: buffered, IAM-signed", () => {
+    expect(load({ functionUrl: {} }).functionUrl).toEqual({ invokeMode: "BUFFERED", authType: "AWS_IAM" });
+    expect(load({ functionUrl: { invokeMode: "RESPONSE_STREAM", authType: "NONE" } }).functionUrl).toEqual({
+      invokeMode: "RESPONSE_STREAM",
+      authType: "NONE",
+    });
+  });
+
+  it("accepts the bounds of each sqs field and refuses one past them, naming the field", () => {
+    expect(load({ sqs: { batchSize: 1, maxReceiveCount: 1 } }).sqs).toMatchObject({ batchSize: 1 });
+    expect(
+      load({ sqs: { batchSize: 10000, maxBatchingWindowSeconds: 300, maxReceiveCount: 1000 } }).sqs,
+    ).toMatchObject({ batchSize: 10000, maxBatchingWindowSeconds: 300, maxReceiveCount: 1000 });
+    const tooBig = problemsOf({
+      sqs: { batchSize: 10001, maxBatchingWindowSeconds: 301, maxReceiveCount: 1001 },
+    });
+    expect(tooBig).toMatch(/lambda\.sqs\.batchSize: .*10000/);
+    expect(tooBig).toMatch(/lambda\.sqs\.maxBatchingWindowSeconds: .*300/);
+    expect(tooBig).toMatch(/lambda\.sqs\.maxReceiveCount: .*1000/);
+    const tooSmall = problemsOf({ sqs: { batchSize: 0, maxBatchingWindowSeconds: -1, maxReceiveCount: 0 } });
+    expect(tooSmall).toMatch(/lambda\.sqs\.batchSize: .*1/);
+    expect(tooSmall).toMatch(/lambda\.sqs\.maxBatchingWindowSeconds: .*0/);
+    expect(tooSmall).toMatch(/lambda\.sqs\.maxReceiveCount: .*1/);
+    expect(problemsOf({ sqs: { batchSize: 2.5 } })).toMatch(/lambda\.sqs\.batchSize: .*int/i);
+    expect(problemsOf({ sqs: { queueName: "x" } })).toMatch(/queueName/);
+  });
+
+  it("refuses a batch above 10 without a batching window, and says how to fix it", () => {
+    expect(problemsOf({ sqs: { batchSize: 11 } })).toBe(
+      "lambda.sqs.batchSize is 11: above 10, Lambda requires a batching window. Set " +
+        "lambda.sqs.maxBatchingWindowSeconds to at least 1, or lower batchSize to 10 or less.",
+    );
+    expect(load({ sqs: { batchSize: 11, maxBatchingWindowSeconds: 1 } }).sqs?.batchSize).toBe(11);
+  });
+
+  it("refuses unknown invoke modes and auth types, listing the ones there are", () => {
+    const problems = problemsOf({ functionUrl: { invokeMode: "STREAM", authType: "IAM" } });
+    expect(problems).toMatch(/lambda\.functionUrl\.invokeMode: .*BUFFERED.*RESPONSE_STREAM/);
+    expect(problems).toMatch(/lambda\.functionUrl\.authType: .*NONE.*AWS_IAM/);
+  });
+
+  it("refuses sqs together with routes, with a message that says which to keep", () => {
+    expect(problemsOf({ routes: ["POST /orders"], sqs: {} })).toMatch(
+      /^lambda\.sqs and lambda\.routes are both set: .*Keep one/,
+    );
+    // An empty routes list is no HTTP trigger.
+    expect(load({ routes: [], sqs: {} }).sqs?.batchSize).toBe(10);
+  });
+
+  it("refuses sqs together with a Function URL", () => {
+    expect(problemsOf({ sqs: {}, functionUrl: {} })).toMatch(
+      /^lambda\.sqs and lambda\.functionUrl are both set: .*Keep one/,
+    );
+  });
+
+  it("lets routes and a Function URL sit together", () => {
+    const both = load({ routes: ["GET /report"], functionUrl: { invokeMode: "RESPONSE_STREAM" } });
+    expect(both.routes.map((r) => r.routeKey)).toEqual(["GET /report"]);
+    expect(both.functionUrl?.invokeMode).toBe("RESPONSE_STREAM");
+  });
+});
+
 describe("discoverFunctions", () => {
   it("finds every folder with a lambda block, sorted, and skips other packages", () => {
     const root = workspace({

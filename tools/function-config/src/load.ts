@@ -4,8 +4,10 @@ import { describeIssues, FunctionConfigError } from "./errors.js";
 import {
   type Architecture,
   type BuildOptions,
+  type FunctionUrlConfig,
   functionConfigSchema,
   type HttpMethod,
+  type SqsTrigger,
   type Strategy,
 } from "./schema.js";
 
@@ -41,6 +43,10 @@ export interface FunctionDefinition {
   readonly timeout: number;
   readonly architecture: Architecture;
   readonly routes: readonly Route[];
+  /** The SQS queue that triggers the function, when it has one (never together with routes). */
+  readonly sqs?: SqsTrigger;
+  /** The function's Function URL, when it has one (may sit beside routes). */
+  readonly functionUrl?: FunctionUrlConfig;
   readonly environment: Readonly<Record<string, string>>;
   readonly logRetentionDays: number;
   readonly build: BuildOptions;
@@ -67,6 +73,36 @@ function readPackageJson(file: string): PackageJson {
   } catch (error) {
     throw new FunctionConfigError(file, [`is not valid JSON: ${(error as Error).message}`]);
   }
+}
+
+/** Rules across trigger fields that one field's schema cannot check. */
+function triggerProblems(config: {
+  routes: readonly string[];
+  sqs?: SqsTrigger | undefined;
+  functionUrl?: FunctionUrlConfig | undefined;
+}): string[] {
+  const problems: string[] = [];
+  const { sqs } = config;
+  if (sqs === undefined) return problems;
+  if (config.routes.length > 0) {
+    problems.push(
+      "lambda.sqs and lambda.routes are both set: a queue worker answers batches of messages, not HTTP " +
+        "requests. Keep one: move the routes to another function, or remove lambda.sqs.",
+    );
+  }
+  if (config.functionUrl !== undefined) {
+    problems.push(
+      "lambda.sqs and lambda.functionUrl are both set: a queue worker answers batches of messages, not HTTP " +
+        "requests. Keep one: put the Function URL on another function, or remove lambda.sqs.",
+    );
+  }
+  if (sqs.batchSize > 10 && sqs.maxBatchingWindowSeconds < 1) {
+    problems.push(
+      `lambda.sqs.batchSize is ${sqs.batchSize}: above 10, Lambda requires a batching window. Set ` +
+        "lambda.sqs.maxBatchingWindowSeconds to at least 1, or lower batchSize to 10 or less.",
+    );
+  }
+  return problems;
 }
 
 /** Reads and validates the function in `dir` (a folder holding a package.json with a "lambda" block). */
@@ -98,6 +134,7 @@ export function loadFunction(dir: string): FunctionDefinition {
     if (seen.has(key)) problems.push(`lambda.routes: "${key}" is listed twice`);
     seen.add(key);
   }
+  problems.push(...triggerProblems(config));
   if (problems.length > 0) throw new FunctionConfigError(file, problems);
 
   return {
@@ -119,6 +156,8 @@ export function loadFunction(dir: string): FunctionDefinition {
       const [method, path] = routeKey.split(" ") as [HttpMethod, string];
       return { routeKey, method, path };
     }),
+    ...(config.sqs === undefined ? {} : { sqs: config.sqs }),
+    ...(config.functionUrl === undefined ? {} : { functionUrl: config.functionUrl }),
     environment: config.environment,
     logRetentionDays: config.logRetentionDays,
     build: config.build,

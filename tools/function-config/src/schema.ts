@@ -54,6 +54,33 @@ export const buildOptionsSchema = z.strictObject({
   sourcemap: z.boolean().default(true),
 });
 
+/** Function URL invoke modes: a buffered reply (up to 6 MB), or a streamed one (awslambda.streamifyResponse). */
+export const FUNCTION_URL_INVOKE_MODES = ["BUFFERED", "RESPONSE_STREAM"] as const;
+export type FunctionUrlInvokeMode = (typeof FUNCTION_URL_INVOKE_MODES)[number];
+
+/** Who may call a Function URL: anyone, or only callers that sign with IAM credentials (SigV4). */
+export const FUNCTION_URL_AUTH_TYPES = ["NONE", "AWS_IAM"] as const;
+export type FunctionUrlAuthType = (typeof FUNCTION_URL_AUTH_TYPES)[number];
+
+/**
+ * An SQS queue that triggers the function (an event source mapping), with a dead-letter queue that takes a
+ * message after it has been received maxReceiveCount times without being deleted.
+ */
+export const sqsTriggerSchema = z.strictObject({
+  /** Records per invoke. Above 10 needs a batching window (Lambda's own rule). */
+  batchSize: z.number().int().min(1).max(10000).default(10),
+  /** Seconds Lambda may wait to fill a batch. */
+  maxBatchingWindowSeconds: z.number().int().min(0).max(300).default(0),
+  /** Receives before a message moves to the dead-letter queue. */
+  maxReceiveCount: z.number().int().min(1).max(1000).default(3),
+});
+
+/** A Lambda Function URL in front of the function. */
+export const functionUrlSchema = z.strictObject({
+  invokeMode: z.enum(FUNCTION_URL_INVOKE_MODES).default("BUFFERED"),
+  authType: z.enum(FUNCTION_URL_AUTH_TYPES).default("AWS_IAM"),
+});
+
 /**
  * The "lambda" block of a function's package.json. Every default lives here and nowhere else.
  */
@@ -76,6 +103,10 @@ export const functionConfigSchema = z.strictObject({
   architecture: z.enum(ARCHITECTURES).default("x86_64"),
   /** HTTP API routes (payload format 2.0) that invoke this function. */
   routes: z.array(routeKey).default([]),
+  /** An SQS queue (+ dead-letter queue) that invokes this function with batches; not together with routes. */
+  sqs: sqsTriggerSchema.optional(),
+  /** A Function URL in front of this function; may sit beside routes. */
+  functionUrl: functionUrlSchema.optional(),
   environment: z
     .record(z.string(), z.string())
     .superRefine((environment, ctx) => {
@@ -104,3 +135,5 @@ export const functionConfigSchema = z.strictObject({
 export type FunctionConfigInput = z.input<typeof functionConfigSchema>;
 export type FunctionConfigBlock = z.output<typeof functionConfigSchema>;
 export type BuildOptions = z.output<typeof buildOptionsSchema>;
+export type SqsTrigger = z.output<typeof sqsTriggerSchema>;
+export type FunctionUrlConfig = z.output<typeof functionUrlSchema>;
