@@ -7,7 +7,13 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import {
+  InvokeCommand,
+  type InvokeResponseStreamUpdate,
+  InvokeWithResponseStreamCommand,
+  type InvokeWithResponseStreamCompleteEvent,
+  LambdaClient,
+} from "@aws-sdk/client-lambda";
 import { buildFunction } from "@lambda-images/build";
 import { findFunction } from "@lambda-images/function-config";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -52,6 +58,18 @@ const fixtures = [
     bundle:
       'import { writeFileSync } from "node:fs";\n' +
       "export const handler = async (event) => { writeFileSync(event.file, JSON.stringify(event)); return 1; };\n",
+  }),
+  addTestFunction(root, {
+    name: "streamer",
+    bundle:
+      "export const handler = awslambda.streamifyResponse(async (event, responseStream) => {\n" +
+      '  responseStream.setContentType("text/plain");\n' +
+      "  for (let index = 0; index < 3; index++) {\n" +
+      '    responseStream.write("chunk" + index + "|");\n' +
+      "    await new Promise((resolve) => setTimeout(resolve, 100));\n" +
+      "  }\n" +
+      '  if (event.fail) throw new RangeError("stream failed on purpose");\n' +
+      "  responseStream.end();\n});\n",
   }),
   addTestFunction(root, {
     name: "echo",
@@ -164,7 +182,7 @@ describe("the AWS SDK against the local Invoke API", () => {
     );
     expect(error.name).toBe("ResourceNotFoundException");
     expect(error.message).toContain("function:nope");
-    expect(error.message).toContain("boom, chatty, crash, echo, hello, slow, writer");
+    expect(error.message).toContain("boom, chatty, crash, echo, hello, slow, streamer, writer");
   });
 
   it("throws RequestEntityTooLargeException over 6 MB and never runs the handler", async () => {
@@ -240,6 +258,88 @@ describe("the AWS SDK against the local Invoke API", () => {
     const outcomes = await Promise.all(busy);
     expect(outcomes.filter((name) => name === "ok")).toHaveLength(2);
     expect(outcomes.filter((name) => name === "TooManyRequestsException")).toHaveLength(1);
+  });
+});
+
+/** Reads an InvokeWithResponseStream event stream to its end. */
+async function readEventStream(
+  events:
+    | AsyncIterable<{
+        PayloadChunk?: InvokeResponseStreamUpdate;
+        InvokeComplete?: InvokeWithResponseStreamCompleteEvent;
+      }>
+    | undefined,
+) {
+  const chunks: string[] = [];
+  let complete: InvokeWithResponseStreamCompleteEvent | undefined;
+  for await (const event of events ?? []) {
+    if (event.PayloadChunk?.Payload) chunks.push(new TextDecoder().decode(event.PayloadChunk.Payload));
+    if (event.InvokeComplete) complete = event.InvokeComplete;
+  }
+  return { chunks, complete };
+}
+
+describe("InvokeWithResponseStream through the AWS SDK", () => {
+  it("delivers a streaming function's writes as separate chunks, then InvokeComplete", async () => {
+    const result = await lambda.send(
+      new InvokeWithResponseStreamCommand({ FunctionName: "streamer", Payload: encode({}) }),
+    );
+    expect(result.StatusCode).toBe(200);
+    expect(result.ExecutedVersion).toBe("$LATEST");
+    expect(result.ResponseStreamContentType).toBe("text/plain");
+    const { chunks, complete } = await readEventStream(result.EventStream);
+    expect(chunks.join("")).toBe("chunk0|chunk1|chunk2|");
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(complete).toBeDefined();
+    expect(complete?.ErrorCode).toBeUndefined();
+  });
+
+  it("reports a mid-stream failure in InvokeComplete after the chunks written so far", async () => {
+    const result = await lambda.send(
+      new InvokeWithResponseStreamCommand({
+        FunctionName: "streamer",
+        LogType: "Tail",
+        Payload: encode({ fail: true }),
+      }),
+    );
+    const { chunks, complete } = await readEventStream(result.EventStream);
+    expect(chunks.join("")).toBe("chunk0|chunk1|chunk2|");
+    expect(complete?.ErrorCode).toBe("RangeError");
+    expect(complete?.ErrorDetails).toContain("stream failed on purpose");
+    expect(Buffer.from(complete?.LogResult ?? "", "base64").toString()).toContain("REPORT RequestId:");
+  });
+
+  it("streams a function that does not stream as one chunk holding its whole answer", async () => {
+    const result = await lambda.send(
+      new InvokeWithResponseStreamCommand({ FunctionName: "hello", Payload: Buffer.from(writeUpEvent) }),
+    );
+    const { chunks, complete } = await readEventStream(result.EventStream);
+    expect(chunks).toHaveLength(1);
+    expect(JSON.parse(JSON.parse(chunks.join("")).body)).toEqual({ message: "Hello, Chris!" });
+    expect(complete?.ErrorCode).toBeUndefined();
+  });
+
+  it("reports a handler error of a function that does not stream in InvokeComplete", async () => {
+    const result = await lambda.send(
+      new InvokeWithResponseStreamCommand({ FunctionName: "boom", Payload: encode({}) }),
+    );
+    const { chunks, complete } = await readEventStream(result.EventStream);
+    expect(chunks).toEqual([]);
+    expect(complete?.ErrorCode).toBe("TypeError");
+    expect(complete?.ErrorDetails).toContain("boom on purpose");
+  });
+
+  it("refuses the Event invocation type, which streaming does not have", async () => {
+    const error = await rejection(
+      lambda.send(
+        new InvokeWithResponseStreamCommand({
+          FunctionName: "hello",
+          InvocationType: "Event" as "RequestResponse",
+          Payload: encode({}),
+        }),
+      ),
+    );
+    expect(error.name).toBe("ValidationException");
   });
 });
 

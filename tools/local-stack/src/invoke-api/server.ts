@@ -2,21 +2,20 @@
  * The local Invoke API (what `aws lambda invoke`, the AWS SDK's InvokeCommand and the write-up's curl call talk
  * to). It follows real Lambda rather than the Runtime Interface Emulator: every function by name or ARN, the
  * `/functions/function/` alias for the default function, function errors flagged with `X-Amz-Function-Error`,
- * Event and DryRun invocation types, log tails, payload limits and error bodies the SDK turns into its
- * exception classes.
+ * Event and DryRun invocation types, log tails, payload limits, error bodies the SDK turns into its exception
+ * classes, and InvokeWithResponseStream (which the emulator lacks).
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, OutgoingHttpHeaders, RequestListener, ServerResponse } from "node:http";
-import { type FunctionHost, type InvokeOutcome, type InvokeRequest, LIMITS } from "../contract.js";
+import type { FunctionHost, InvokeOutcome, InvokeRequest } from "../contract.js";
 import { readBody } from "../http-api/body.js";
-import { type ApiErrorResponse, apiError } from "./errors.js";
+import { apiError, fail, InvokeApiError, sendError } from "./errors.js";
 import { parseFunctionReference } from "./function-name.js";
+import { readInvoke } from "./request.js";
+import { sendStreamingResponse } from "./streaming.js";
 
 /** The name the Runtime Interface Emulator serves its one function under; here it means the default function. */
 export const DEFAULT_FUNCTION_ALIAS = "function";
-
-/** `X-Amz-Client-Context` may carry at most this many bytes of base64. */
-export const CLIENT_CONTEXT_LIMIT = 3583;
 
 export interface InvokeApiOptions {
   readonly hosts: ReadonlyMap<string, FunctionHost>;
@@ -35,103 +34,8 @@ export interface InvokeApi {
   settled(): Promise<void>;
 }
 
-const INVOCATION_TYPES = ["RequestResponse", "Event", "DryRun"] as const;
-type InvocationType = (typeof INVOCATION_TYPES)[number];
-const LOG_TYPES = ["None", "Tail"] as const;
-
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/;
 const STREAMING_PATH = /^\/2021-11-15\/functions\/([^/]+)\/response-streaming-invocations\/?$/;
-
-class InvokeApiError extends Error {
-  constructor(readonly response: ApiErrorResponse) {
-    super(response.body.toString("utf8"));
-  }
-}
-
-function fail(statusCode: number, errorType: string, message: string, extra?: Record<string, string>): never {
-  throw new InvokeApiError(apiError(statusCode, errorType, message, extra));
-}
-
-function singleHeader(request: IncomingMessage, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function enumHeader<T extends string>(
-  request: IncomingMessage,
-  name: string,
-  field: string,
-  allowed: readonly T[],
-  fallback: T,
-): T {
-  const value = singleHeader(request, name);
-  if (value === undefined || value === "") return fallback;
-  if ((allowed as readonly string[]).includes(value)) return value as T;
-  return fail(
-    400,
-    "ValidationException",
-    `1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: ` +
-      `Member must satisfy enum value set: [${allowed.join(", ")}]`,
-  );
-}
-
-/** Base64-decodes `X-Amz-Client-Context` and checks it holds a JSON object, as Lambda requires. */
-function decodeClientContext(header: string | undefined): string | undefined {
-  if (header === undefined || header === "") return undefined;
-  if (header.length > CLIENT_CONTEXT_LIMIT) {
-    fail(
-      400,
-      "InvalidParameterValueException",
-      `X-Amz-Client-Context is ${header.length} bytes; Lambda accepts at most ${CLIENT_CONTEXT_LIMIT} bytes of base64.`,
-    );
-  }
-  const invalid = (why: string) =>
-    fail(
-      400,
-      "InvalidRequestContentException",
-      `Client context must be a valid Base64-encoded JSON object: ${why}. Encode it with ` +
-        `Buffer.from(JSON.stringify(context)).toString("base64").`,
-    );
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(header) || header.length % 4 !== 0) {
-    return invalid("X-Amz-Client-Context is not base64");
-  }
-  const decoded = Buffer.from(header, "base64").toString("utf8");
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(decoded);
-  } catch (error) {
-    return invalid(`the decoded text is not JSON (${(error as Error).message})`);
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    return invalid("the decoded JSON is not an object");
-  }
-  return decoded;
-}
-
-/** Lambda accepts an empty body as `{}`; anything else must parse as JSON. */
-function checkPayload(body: Buffer): Buffer {
-  if (body.length === 0) return Buffer.from("{}");
-  try {
-    JSON.parse(body.toString("utf8"));
-  } catch (error) {
-    fail(
-      400,
-      "InvalidRequestContentException",
-      `Could not parse request body into json: Could not parse payload into json: ${(error as Error).message}`,
-    );
-  }
-  return body;
-}
-
-function sendError(response: ServerResponse, error: ApiErrorResponse, requestId: string): void {
-  response.writeHead(error.statusCode, {
-    "content-type": "application/json",
-    "content-length": error.body.length,
-    "x-amzn-errortype": error.errorType,
-    "x-amzn-requestid": requestId,
-  });
-  response.end(error.body);
-}
 
 function successHeaders(
   outcome: Extract<InvokeOutcome, { kind: "response" }>,
@@ -189,10 +93,25 @@ export function createInvokeApi(options: InvokeApiOptions): InvokeApi {
     return host;
   }
 
+  function runInBackground(host: FunctionHost, request: InvokeRequest): string {
+    const requestId = randomUUID();
+    const name = host.definition.name;
+    const background = host
+      .invoke(request)
+      .then((outcome) => {
+        if (outcome.kind === "throttled")
+          log(`[invoke] ${name} Event ${requestId} throttled: ${outcome.message}`);
+      })
+      .catch((error: unknown) => log(`[invoke] ${name} Event ${requestId} failed: ${String(error)}`))
+      .finally(() => pending.delete(background));
+    pending.add(background);
+    return requestId;
+  }
+
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<string> {
     const url = new URL(request.url ?? "/", "http://localhost");
-    const streaming = STREAMING_PATH.exec(url.pathname);
-    const match = INVOKE_PATH.exec(url.pathname) ?? streaming;
+    const streamingMatch = STREAMING_PATH.exec(url.pathname);
+    const match = INVOKE_PATH.exec(url.pathname) ?? streamingMatch;
     if (!match || request.method !== "POST") {
       // Read and drop the body so the client sees the answer, not a reset.
       await readBody(request, 0);
@@ -201,54 +120,13 @@ export function createInvokeApi(options: InvokeApiOptions): InvokeApi {
         "UnknownOperationException",
         `No operation at ${request.method} ${url.pathname}. This endpoint answers ` +
           "POST /2015-03-31/functions/{FunctionName}/invocations (the function name, an ARN, or 'function' " +
-          `for ${options.defaultFunction}).`,
+          `for ${options.defaultFunction}) and POST /2021-11-15/functions/{FunctionName}/response-streaming-invocations.`,
       );
     }
-    if (streaming) {
-      await readBody(request, 0);
-      return fail(
-        501,
-        "UnsupportedOperationException",
-        "InvokeWithResponseStream is not supported by the local stack yet: use Invoke " +
-          "(POST /2015-03-31/functions/{FunctionName}/invocations), which returns the buffered response.",
-      );
-    }
+    const streaming = streamingMatch !== null;
     const host = resolveHost(match[1] ?? "", url.searchParams.get("Qualifier"));
-    const invocationType = enumHeader<InvocationType>(
-      request,
-      "x-amz-invocation-type",
-      "invocationType",
-      INVOCATION_TYPES,
-      "RequestResponse",
-    );
-    const logType = enumHeader(request, "x-amz-log-type", "logType", LOG_TYPES, "None");
-    const { body, size, tooLarge } = await readBody(request, LIMITS.requestBytes);
-    if (tooLarge) {
-      fail(
-        413,
-        "RequestEntityTooLargeException",
-        `Request must be smaller than ${LIMITS.requestBytes} bytes for the InvokeFunction operation`,
-      );
-    }
-    if (invocationType === "Event" && size > LIMITS.eventRequestBytes) {
-      fail(
-        413,
-        "RequestEntityTooLargeException",
-        `${size} byte payload is too large for the Event invocation type (limit ${LIMITS.eventRequestBytes} bytes)`,
-      );
-    }
-    const payload = checkPayload(body);
-    const clientContext = decodeClientContext(singleHeader(request, "x-amz-client-context"));
-    const traceId = singleHeader(request, "x-amzn-trace-id");
-    const tenantId = singleHeader(request, "x-amz-tenant-id");
-    const invokeRequest: InvokeRequest = {
-      payload,
-      ...(clientContext === undefined ? {} : { clientContext }),
-      ...(traceId === undefined ? {} : { traceId }),
-      ...(tenantId === undefined ? {} : { tenantId }),
-      ...(logType === "Tail" && invocationType === "RequestResponse" ? { captureLogs: true } : {}),
-    };
-    const name = host.definition.name;
+    const { invocationType, tail, invokeRequest } = await readInvoke(request, streaming);
+    const name = `${host.definition.name}${streaming ? " (stream)" : ""}`;
 
     if (invocationType === "DryRun") {
       response.writeHead(204, { "x-amzn-requestid": randomUUID() });
@@ -256,28 +134,24 @@ export function createInvokeApi(options: InvokeApiOptions): InvokeApi {
       return `${name} DryRun 204`;
     }
     if (invocationType === "Event") {
-      const requestId = randomUUID();
-      const background = host
-        .invoke(invokeRequest)
-        .then((outcome) => {
-          if (outcome.kind === "throttled")
-            log(`[invoke] ${name} Event ${requestId} throttled: ${outcome.message}`);
-        })
-        .catch((error: unknown) => log(`[invoke] ${name} Event ${requestId} failed: ${String(error)}`))
-        .finally(() => pending.delete(background));
-      pending.add(background);
-      response.writeHead(202, { "x-amzn-requestid": requestId, "content-length": 0 });
+      response.writeHead(202, {
+        "x-amzn-requestid": runInBackground(host, invokeRequest),
+        "content-length": 0,
+      });
       response.end();
       return `${name} Event 202`;
     }
-
     const outcome = await host.invoke(invokeRequest);
     if (outcome.kind === "throttled") {
       return fail(429, "TooManyRequestsException", outcome.message, {
         Reason: "ConcurrentInvocationLimitExceeded",
       });
     }
-    response.writeHead(200, successHeaders(outcome, logType === "Tail"));
+    if (streaming) {
+      const errorType = await sendStreamingResponse(response, outcome, tail);
+      return `${name} 200${errorType === undefined ? "" : ` ${errorType}`}`;
+    }
+    response.writeHead(200, successHeaders(outcome, tail));
     response.end(outcome.payload);
     const error =
       outcome.functionError === undefined ? "" : ` ${outcome.functionError} ${outcome.errorType ?? ""}`;
@@ -292,15 +166,13 @@ export function createInvokeApi(options: InvokeApiOptions): InvokeApi {
           error instanceof InvokeApiError
             ? error.response
             : apiError(500, "ServiceException", `The local stack failed: ${String(error)}`);
+        // Drop whatever of the body is still unread, so the error reaches the caller.
+        request.resume();
         if (!response.headersSent) sendError(response, failure, randomUUID());
         else response.destroy();
         return `${failure.statusCode} ${failure.errorType}`;
       })
-      .then((summary) => {
-        if (request.url !== undefined) {
-          log(`[invoke] ${summary} ${(performance.now() - started).toFixed(1)} ms`);
-        }
-      });
+      .then((summary) => log(`[invoke] ${summary} ${(performance.now() - started).toFixed(1)} ms`));
   };
 
   return {
