@@ -128,6 +128,10 @@ describe.each<RunnerKind>(["ric", "fallback"])("with the %s runner", (runner) =>
       expect(json(second).invocations).toBe((json(first).invocations as number) + 1);
       expect(second.report.initDurationMs).toBeUndefined();
       expect(second.report.reportLine).not.toContain("Init Duration");
+      // Without a trace header from the caller, the runtime still gets one, as Lambda always sends it.
+      expect(json(second).traceEnv).toMatch(
+        /^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0$/,
+      );
     });
 
     test("logs START, the function's lines and END/REPORT with one request id, prefixed by the name", async () => {

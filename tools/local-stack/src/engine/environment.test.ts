@@ -1,0 +1,81 @@
+import { loadFunction } from "@lambda-images/function-config";
+import { afterAll, describe, expect, test } from "vitest";
+import { fixtureFunction, removeFixtureFunctions } from "../test-fixtures/fixture-function.js";
+import { lambdaEnvironment } from "./environment.js";
+import { functionArn, newLogStreamName, newTraceId, resolveRegion } from "./identity.js";
+
+afterAll(removeFixtureFunctions);
+
+describe("lambdaEnvironment", () => {
+  const definition = loadFunction(fixtureFunction("behaviours", { environment: { STAGE: "dev" } }).dir);
+  const inputs = {
+    definition,
+    region: "ap-south-1",
+    runtimeApi: "127.0.0.1:4321",
+    runtimeDir: "/opt/runtime",
+    logStreamName: "2026/11/30/[$LATEST]0123456789abcdef0123456789abcdef",
+  };
+
+  test("passes credentials, PATH, HOME and NODE_* from the host, and nothing else", () => {
+    const environment = lambdaEnvironment({
+      ...inputs,
+      hostEnv: {
+        PATH: "/usr/bin",
+        HOME: "/home/dev",
+        NODE_EXTRA_CA_CERTS: "/etc/ca.pem",
+        AWS_ACCESS_KEY_ID: "AKIAEXAMPLE",
+        AWS_SECRET_ACCESS_KEY: "secret",
+        AWS_SESSION_TOKEN: "",
+        AWS_PROFILE: "prod",
+        SHELL: "/bin/bash",
+        _HANDLER: "host.value",
+      },
+    });
+    expect(environment).toEqual({
+      PATH: "/usr/bin",
+      HOME: "/home/dev",
+      NODE_EXTRA_CA_CERTS: "/etc/ca.pem",
+      LANG: "en_US.UTF-8",
+      TZ: "UTC",
+      STAGE: "dev",
+      AWS_ACCESS_KEY_ID: "AKIAEXAMPLE",
+      AWS_SECRET_ACCESS_KEY: "secret",
+      _HANDLER: "index.handler",
+      AWS_REGION: "ap-south-1",
+      AWS_DEFAULT_REGION: "ap-south-1",
+      AWS_LAMBDA_FUNCTION_NAME: "behaviours",
+      AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "256",
+      AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
+      AWS_LAMBDA_LOG_GROUP_NAME: "/aws/lambda/behaviours",
+      AWS_LAMBDA_LOG_STREAM_NAME: inputs.logStreamName,
+      AWS_LAMBDA_RUNTIME_API: "127.0.0.1:4321",
+      LAMBDA_TASK_ROOT: definition.distDir,
+      LAMBDA_RUNTIME_DIR: "/opt/runtime",
+    });
+  });
+});
+
+describe("identity", () => {
+  test("the ARN names the region, the local account and the function", () => {
+    expect(functionArn("eu-central-1", "hello")).toBe(
+      "arn:aws:lambda:eu-central-1:123456789012:function:hello",
+    );
+  });
+
+  test("the region comes from the option, then AWS_REGION, then AWS_DEFAULT_REGION, then us-east-1", () => {
+    expect(resolveRegion("sa-east-1", { AWS_REGION: "eu-west-3" })).toBe("sa-east-1");
+    expect(resolveRegion(undefined, { AWS_REGION: "eu-west-3", AWS_DEFAULT_REGION: "eu-north-1" })).toBe(
+      "eu-west-3",
+    );
+    expect(resolveRegion(undefined, { AWS_DEFAULT_REGION: "eu-north-1" })).toBe("eu-north-1");
+    expect(resolveRegion(undefined, {})).toBe("us-east-1");
+  });
+
+  test("log streams and trace ids have Lambda's shapes", () => {
+    const now = new Date("2026-11-30T23:59:59Z");
+    expect(newLogStreamName(now)).toMatch(/^2026\/11\/30\/\[\$LATEST\][0-9a-f]{32}$/);
+    expect(newTraceId(now)).toMatch(/^Root=1-6b0e0dff-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0$/);
+    expect(newLogStreamName()).not.toBe(newLogStreamName());
+  });
+});
