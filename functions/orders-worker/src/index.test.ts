@@ -1,0 +1,186 @@
+import { createHash, randomUUID } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { afterEach, describe, expect, it, vi } from "vitest";
+
+type Handler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+
+/** A checked-in event from events/, exactly as stored. */
+function loadEvent(file: string): SQSEvent {
+  return JSON.parse(readFileSync(new URL(`../events/${file}`, import.meta.url), "utf8"));
+}
+
+function lambdaContext(): Context {
+  const deadline = Date.now() + 30_000;
+  const callbacksUnsupported = () => {
+    throw new Error("done/fail/succeed are not available to async handlers");
+  };
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: "orders-worker",
+    functionVersion: "$LATEST",
+    invokedFunctionArn: "arn:aws:lambda:eu-west-1:123456789012:function:orders-worker",
+    memoryLimitInMB: "256",
+    awsRequestId: randomUUID(),
+    logGroupName: "/aws/lambda/orders-worker",
+    logStreamName: "2026/11/30/[$LATEST]8e2d0c4b7a6f4e1d9c3b2a1f0e9d8c7b",
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: callbacksUnsupported,
+    fail: callbacksUnsupported,
+    succeed: callbacksUnsupported,
+  };
+}
+
+/** Imports the handler afresh, so its module-level Logger reads the environment the test has set. */
+async function freshHandler(): Promise<Handler> {
+  vi.resetModules();
+  const module: { handler: Handler } = await import("./index.js");
+  return module.handler;
+}
+
+/** Powertools' Logger writes JSON lines straight to stdout and stderr: capture both, in order. */
+function captureLogs(): () => Record<string, unknown>[] {
+  const chunks: string[] = [];
+  for (const stream of [process.stdout, process.stderr]) {
+    vi.spyOn(stream, "write").mockImplementation((chunk: string | Uint8Array) => {
+      chunks.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
+      return true;
+    });
+  }
+  return () =>
+    chunks
+      .join("")
+      .split("\n")
+      .filter((line) => line.length > 0)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+function stubLogLevel(level: "SILENT" | "INFO"): void {
+  vi.stubEnv("AWS_LAMBDA_LOG_LEVEL", "");
+  vi.stubEnv("POWERTOOLS_LOG_LEVEL", "");
+  vi.stubEnv("LOG_LEVEL", level);
+}
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+describe("the checked-in events", () => {
+  const files = readdirSync(new URL("../events/", import.meta.url)).filter((file) => file.endsWith(".json"));
+
+  it("are SQS events as Lambda delivers them: md5OfBody matches each body, ids are unique", () => {
+    expect(files.length).toBeGreaterThanOrEqual(3);
+    for (const file of files) {
+      const { Records } = loadEvent(file);
+      expect(Records.length, file).toBeGreaterThan(0);
+      for (const record of Records) {
+        expect(record.eventSource).toBe("aws:sqs");
+        expect(record.eventSourceARN).toMatch(/^arn:aws:sqs:[a-z0-9-]+:\d{12}:[\w-]+$/);
+        expect(record.md5OfBody, `${file} ${record.messageId}`).toBe(
+          createHash("md5").update(record.body).digest("hex"),
+        );
+        expect(Number(record.attributes.ApproximateReceiveCount)).toBeGreaterThanOrEqual(1);
+      }
+      expect(new Set(Records.map((record) => record.messageId)).size).toBe(Records.length);
+    }
+  });
+});
+
+describe("handler", () => {
+  it("reports no failures when every order is valid", async () => {
+    const handler = await freshHandler();
+    expect(await handler(loadEvent("batch-all-valid.json"), lambdaContext())).toEqual({
+      batchItemFailures: [],
+    });
+  });
+
+  it("reports exactly the records that are not valid orders, in batch order", async () => {
+    const event = loadEvent("batch-partial-failure.json");
+    const [first, truncated, wrongFields, last] = event.Records;
+    const handler = await freshHandler();
+    const response = await handler(event, lambdaContext());
+    expect(response.batchItemFailures).toEqual([
+      { itemIdentifier: truncated?.messageId },
+      { itemIdentifier: wrongFields?.messageId },
+    ]);
+    const failed = new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
+    expect(failed.has(first?.messageId ?? "")).toBe(false);
+    expect(failed.has(last?.messageId ?? "")).toBe(false);
+  });
+
+  it("throws when every record fails, so Lambda retries the whole batch", async () => {
+    const handler = await freshHandler();
+    await expect(handler(loadEvent("batch-all-invalid.json"), lambdaContext())).rejects.toMatchObject({
+      name: "FullBatchFailureError",
+      message: expect.stringMatching(/All records failed processing/),
+    });
+  });
+
+  it("explains what it expected when the event is not an SQS event", async () => {
+    const handler = await freshHandler();
+    const notSqs = { version: "2.0", rawPath: "/orders" } as unknown as SQSEvent;
+    await expect(handler(notSqs, lambdaContext())).rejects.toThrow(
+      "Expected an SQS event with a Records array: this function is triggered by an SQS queue.",
+    );
+  });
+
+  it("logs each accepted order with its total and each rejected record with the reason", async () => {
+    stubLogLevel("INFO");
+    const handler = await freshHandler();
+    const logs = captureLogs();
+    const event = loadEvent("batch-partial-failure.json");
+    const context = lambdaContext();
+    await handler(event, context);
+    const lines = logs();
+    const accepted = lines.filter((line) => line.message === "Order accepted");
+    const rejected = lines.filter((line) => line.message === "Rejected record");
+    expect(accepted.map((line) => line.messageId)).toEqual([
+      event.Records[0]?.messageId,
+      event.Records[3]?.messageId,
+    ]);
+    expect(accepted[0]).toMatchObject({
+      level: "INFO",
+      orderId: "ord_7Hq2Xk9P",
+      currency: "EUR",
+      units: 3,
+      totalCents: 4900,
+      receiveCount: "1",
+      function_request_id: context.awsRequestId,
+    });
+    expect(rejected).toHaveLength(2);
+    expect(rejected[0]).toMatchObject({
+      level: "WARN",
+      messageId: event.Records[1]?.messageId,
+      receiveCount: "2",
+      reason: expect.stringMatching(/^The message body is not JSON/),
+    });
+    expect(rejected[1]?.reason).toMatch(/currency: .*; items\.0\.quantity: /);
+    expect(lines.at(-1)).toMatchObject({ message: "Batch done", records: 4, failed: 2 });
+  });
+
+  it("writes nothing at LOG_LEVEL=SILENT, the test default", async () => {
+    stubLogLevel("SILENT");
+    const handler = await freshHandler();
+    const logs = captureLogs();
+    await handler(loadEvent("batch-partial-failure.json"), lambdaContext());
+    expect(logs()).toEqual([]);
+  });
+});
+
+describe("the built bundle (dist/index.mjs)", () => {
+  it("answers every event exactly as the source does", async () => {
+    const bundle = fileURLToPath(new URL("../dist/index.mjs", import.meta.url));
+    if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run pnpm build first`);
+    const built: { handler: Handler } = await import(pathToFileURL(bundle).href);
+    const source = await freshHandler();
+    for (const file of ["batch-all-valid.json", "batch-partial-failure.json"]) {
+      expect(await built.handler(loadEvent(file), lambdaContext()), file).toEqual(
+        await source(loadEvent(file), lambdaContext()),
+      );
+    }
+    await expect(built.handler(loadEvent("batch-all-invalid.json"), lambdaContext())).rejects.toMatchObject({
+      name: "FullBatchFailureError",
+    });
+  });
+});
