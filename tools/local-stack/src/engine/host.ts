@@ -34,6 +34,7 @@ export class RequestTooLargeError extends Error {
 interface QueuedInvoke {
   readonly request: InvokeRequest;
   readonly resolve: (outcome: InvokeOutcome) => void;
+  readonly reject: (error: unknown) => void;
 }
 
 function positiveInteger(value: number | undefined, fallback: number, name: string): number {
@@ -89,7 +90,7 @@ class PooledFunctionHost implements FunctionHost {
         ),
       );
     }
-    return new Promise((resolve) => this.#queue.push({ request, resolve }));
+    return new Promise((resolve, reject) => this.#queue.push({ request, resolve, reject }));
   }
 
   async recycle(): Promise<void> {
@@ -145,9 +146,13 @@ class PooledFunctionHost implements FunctionHost {
   }
 
   #run(instance: Instance, request: InvokeRequest): Promise<ResponseOutcome> {
-    const { outcome, done } = instance.invoke(request, newRequestId());
-    void done.then(() => this.#release(instance));
-    return outcome;
+    try {
+      const { outcome, done } = instance.invoke(request, newRequestId());
+      void done.then(() => this.#release(instance));
+      return outcome;
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** An instance finished an invoke: give it the next queued invoke, or keep it warm. */
@@ -159,7 +164,7 @@ class PooledFunctionHost implements FunctionHost {
     }
     const next = this.#queue.shift();
     if (next !== undefined) {
-      void this.#run(instance, next.request).then(next.resolve);
+      this.#run(instance, next.request).then(next.resolve, next.reject);
       return;
     }
     this.#idle.push(instance);
@@ -181,7 +186,7 @@ class PooledFunctionHost implements FunctionHost {
     ) {
       const next = this.#queue.shift();
       if (next === undefined) return;
-      void this.#runCold(next.request).then(next.resolve);
+      this.#runCold(next.request).then(next.resolve, next.reject);
     }
   }
 }

@@ -7,22 +7,17 @@
 import { performance } from "node:perf_hooks";
 import { finished } from "node:stream/promises";
 import type { FunctionDefinition } from "@lambda-images/function-config";
-import {
-  type InvokeOutcome,
-  type InvokeReport,
-  type InvokeRequest,
-  LIMITS,
-  type StreamCompletion,
-} from "../contract.js";
+import { type InvokeReport, type InvokeRequest, LIMITS, type StreamCompletion } from "../contract.js";
 import type { Runner, RuntimeExit, RuntimeProcess } from "../runners/runner.js";
-import { responseTooLargePayload } from "../runtime-api/bodies.js";
+import { type RuntimeApiListener, RuntimeApiServer, type RuntimeResponse } from "../runtime-api/server.js";
 import {
-  type RuntimeApiListener,
-  RuntimeApiServer,
-  type RuntimeError,
-  type RuntimeResponse,
-  type StreamEnd,
-} from "../runtime-api/server.js";
+  type Ending,
+  outcomeOf,
+  type Reply,
+  type ResponseOutcome,
+  statusOf,
+  streamCompletion,
+} from "./endings.js";
 import { lambdaEnvironment } from "./environment.js";
 import { newLogStreamName, newTraceId } from "./identity.js";
 import {
@@ -36,14 +31,7 @@ import {
   startLine,
 } from "./logs.js";
 import { peakMemoryMb } from "./memory.js";
-import {
-  exitError,
-  invalidEntrypointError,
-  type PlatformError,
-  platformPayload,
-  RESPONSE_TOO_LARGE_ERROR_TYPE,
-  timeoutError,
-} from "./outcomes.js";
+import { exitError, invalidEntrypointError, timeoutError } from "./outcomes.js";
 
 /** The largest streamed response accepted when the caller reads it as a stream (Lambda's documented maximum). */
 export const STREAM_LIMIT_BYTES = 200 * 1024 * 1024;
@@ -51,7 +39,7 @@ const MEMORY_SAMPLE_MS = 100;
 /** How long a runtime that reported an init error gets to exit by itself before it is killed. */
 const INIT_ERROR_EXIT_GRACE_MS = 2000;
 
-export type ResponseOutcome = Extract<InvokeOutcome, { kind: "response" }>;
+export type { ResponseOutcome } from "./endings.js";
 
 export interface InstanceSettings {
   readonly definition: FunctionDefinition;
@@ -69,23 +57,6 @@ export interface InstanceInvocation {
   /** Settles when the instance has finished with this invoke (and is idle again, or gone). */
   readonly done: Promise<void>;
 }
-
-type Reply =
-  | { readonly kind: "buffered"; readonly payload: Buffer; readonly contentType: string }
-  | { readonly kind: "error"; readonly error: RuntimeError }
-  | { readonly kind: "tooLarge"; readonly bytes: number }
-  | {
-      readonly kind: "streamed";
-      readonly contentType: string;
-      readonly payload: Buffer;
-      readonly end: StreamEnd;
-    };
-
-/** How an invoke ended, from the platform's point of view. */
-type Ending =
-  | { readonly kind: "reply"; readonly reply: Reply }
-  | { readonly kind: "initError"; readonly error: RuntimeError }
-  | { readonly kind: "platform"; readonly error: PlatformError; readonly status: ReportFields["status"] };
 
 interface ActiveInvoke {
   readonly requestId: string;
@@ -514,95 +485,6 @@ export class Instance {
     if (this.#sampler !== undefined) clearInterval(this.#sampler);
     this.#sampler = undefined;
   }
-}
-
-function statusOf(ending: Ending): ReportFields["status"] {
-  switch (ending.kind) {
-    case "platform":
-      return ending.status;
-    case "initError":
-      return { kind: "error", errorType: ending.error.reportedType };
-    case "reply":
-      if (ending.reply.kind === "tooLarge")
-        return { kind: "error", errorType: RESPONSE_TOO_LARGE_ERROR_TYPE };
-      if (ending.reply.kind === "streamed" && ending.reply.end.tooLarge) {
-        return { kind: "error", errorType: RESPONSE_TOO_LARGE_ERROR_TYPE };
-      }
-      return undefined;
-  }
-}
-
-interface FailureView {
-  readonly errorType: string;
-  readonly payload: Buffer;
-}
-
-/** The function error an ending amounts to, or undefined for a successful response. */
-function failureOf(ending: Ending): FailureView | undefined {
-  switch (ending.kind) {
-    case "platform":
-      return { errorType: ending.error.errorType, payload: platformPayload(ending.error) };
-    case "initError":
-      return { errorType: ending.error.errorType, payload: ending.error.payload };
-    case "reply": {
-      const reply = ending.reply;
-      if (reply.kind === "error") return { errorType: reply.error.errorType, payload: reply.error.payload };
-      if (reply.kind === "tooLarge") return tooLarge(reply.bytes);
-      if (reply.kind === "streamed") {
-        if (reply.end.tooLarge) return tooLarge(reply.end.bytes);
-        if (reply.end.error !== undefined) {
-          return { errorType: reply.end.error.errorType, payload: reply.end.error.payload };
-        }
-      }
-      return undefined;
-    }
-  }
-}
-
-function tooLarge(bytes: number): FailureView {
-  return {
-    errorType: RESPONSE_TOO_LARGE_ERROR_TYPE,
-    payload: Buffer.from(responseTooLargePayload(bytes, LIMITS.responseBytes)),
-  };
-}
-
-function outcomeOf(
-  requestId: string,
-  ending: Ending,
-  report: InvokeReport,
-  logTail: string | undefined,
-): ResponseOutcome {
-  const failure = failureOf(ending);
-  const tail = logTail === undefined ? {} : { logTail };
-  if (failure !== undefined) {
-    return {
-      kind: "response",
-      requestId,
-      payload: failure.payload,
-      contentType: "application/json",
-      functionError: "Unhandled",
-      errorType: failure.errorType,
-      report,
-      ...tail,
-    };
-  }
-  const reply = ending.kind === "reply" ? ending.reply : undefined;
-  const payload = reply !== undefined && "payload" in reply ? reply.payload : Buffer.alloc(0);
-  const contentType = reply !== undefined && "contentType" in reply ? reply.contentType : "application/json";
-  return { kind: "response", requestId, payload, contentType, report, ...tail };
-}
-
-function streamCompletion(
-  ending: Ending,
-  report: InvokeReport,
-  logTail: string | undefined,
-): StreamCompletion {
-  const failure = failureOf(ending);
-  return {
-    report,
-    ...(failure === undefined ? {} : { errorType: failure.errorType, errorPayload: failure.payload }),
-    ...(logTail === undefined ? {} : { logTail }),
-  };
 }
 
 function delay(ms: number): Promise<void> {

@@ -193,22 +193,27 @@ export class RuntimeApiServer {
     renderInvocation(res, invocation);
   }
 
-  /** The 400 / 403 checks shared by `/response` and `/error`, in RAPID's order. */
-  #checkReply(requestId: string, target: RuntimeStateName, res: ServerResponse): boolean {
-    if (requestId === "" || this.#current === undefined || requestId !== this.#current.requestId) {
+  /** The 400 / 403 checks shared by `/response` and `/error`, in RAPID's order; the invocation when they pass. */
+  #checkReply(
+    requestId: string,
+    target: RuntimeStateName,
+    res: ServerResponse,
+  ): RuntimeInvocation | undefined {
+    const current = this.#current;
+    if (requestId === "" || current === undefined || requestId !== current.requestId) {
       send(res, 400, BODIES.invalidRequestId);
-      return false;
+      return undefined;
     }
     if (this.#state !== "Running") {
       send(res, 403, BODIES.invalidTransition(this.#state, target));
-      return false;
+      return undefined;
     }
-    return true;
+    return current;
   }
 
   async #response(requestId: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!this.#checkReply(requestId, "InvocationResponse", res)) return discard(req);
-    const invocation = this.#current as RuntimeInvocation;
+    const invocation = this.#checkReply(requestId, "InvocationResponse", res);
+    if (invocation === undefined) return discard(req);
     const mode = header(req, "lambda-runtime-function-response-mode");
     if (mode !== undefined && mode !== "streaming") {
       // RAPID answers 400 but has already moved to InvocationResponse: the runtime is stuck until the timeout.
@@ -298,7 +303,7 @@ export class RuntimeApiServer {
   }
 
   async #error(requestId: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!this.#checkReply(requestId, "InvocationErrorResponse", res)) return discard(req);
+    if (this.#checkReply(requestId, "InvocationErrorResponse", res) === undefined) return discard(req);
     this.#state = "InvocationErrorResponse";
     const body = await readLimited(req, MAX_RUNTIME_PAYLOAD_BYTES);
     this.#state = "RuntimeResponseSentState";
