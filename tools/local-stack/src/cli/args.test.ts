@@ -58,6 +58,12 @@ describe("parseCommand", () => {
     });
   });
 
+  it("takes --runner as another name for --runtime", () => {
+    expect(parseCommand(["dev", "--runner", "fallback"])).toMatchObject({ runner: "fallback" });
+    expect(parseCommand(["invoke", "hello", "--runner", "fallback"])).toMatchObject({ runner: "fallback" });
+    expect(() => parseCommand(["dev", "--runner", "ric", "--runtime", "fallback"])).toThrow("disagree");
+  });
+
   it("shows help for no command, help, --help and -h", () => {
     for (const argv of [[], ["help"], ["--help"], ["-h"]])
       expect(parseCommand(argv)).toEqual({ command: "help" });

@@ -19,7 +19,7 @@ dev options:
   --http-port N           HTTP API gateway port (default ${DEFAULT_HTTP_PORT})
   --host ADDRESS          Address to listen on (default ${DEFAULT_BIND_ADDRESS}; 0.0.0.0 for every interface)
   --runtime KIND          ric (the real Runtime Interface Client, default), fallback (a pure-JS runtime client)
-                          or container (the function's image, needs Docker)
+                          or container (the function's image, needs Docker); --runner is the same option
   --max-instances N       Warm instances per function (default 4)
   --default-function NAME The function behind /2015-03-31/functions/function/invocations (default ${DEFAULT_FUNCTION})
   --no-watch              Serve the existing builds; do not rebuild on change
@@ -66,7 +66,14 @@ function integer(value: string | undefined, flag: string, min: number, max: numb
   return parsed;
 }
 
-function runner(value: string | undefined): RunnerKind {
+/** `--runtime` (or its alias `--runner`, the word the engine's messages use). */
+function runner(values: { runtime?: string | undefined; runner?: string | undefined }): RunnerKind {
+  if (values.runtime !== undefined && values.runner !== undefined && values.runtime !== values.runner) {
+    throw new UsageError(
+      `--runtime ${values.runtime} and --runner ${values.runner} disagree: give one of them.`,
+    );
+  }
+  const value = values.runtime ?? values.runner;
   if (value === undefined) return DEFAULT_RUNNER;
   const found = RUNNERS.find((kind) => kind === value);
   if (!found) throw new UsageError(`--runtime must be one of ${RUNNERS.join(", ")}, not "${value}".`);
@@ -90,6 +97,7 @@ export function parseCommand(argv: readonly string[]): Command {
       "http-port": { type: "string" },
       host: { type: "string" },
       runtime: { type: "string" },
+      runner: { type: "string" },
       "max-instances": { type: "string" },
       "default-function": { type: "string" },
       "no-watch": { type: "boolean" },
@@ -101,14 +109,18 @@ export function parseCommand(argv: readonly string[]): Command {
       invokePort: integer(values.port, "--port", 0, 65535) ?? DEFAULT_INVOKE_PORT,
       httpPort: integer(values["http-port"], "--http-port", 0, 65535) ?? DEFAULT_HTTP_PORT,
       bindAddress: values.host ?? DEFAULT_BIND_ADDRESS,
-      runner: runner(values.runtime),
+      runner: runner(values),
       maxInstances: integer(values["max-instances"], "--max-instances", 1, 64),
       defaultFunction: values["default-function"],
       watch: values["no-watch"] !== true,
     };
   }
   if (name === "invoke") {
-    const { values, positionals } = parse(rest, { event: { type: "string" }, runtime: { type: "string" } });
+    const { values, positionals } = parse(rest, {
+      event: { type: "string" },
+      runtime: { type: "string" },
+      runner: { type: "string" },
+    });
     const [functionName, ...extra] = positionals;
     if (functionName === undefined) {
       throw new UsageError("invoke needs the name of a function, e.g. lambda-local invoke hello.");
@@ -119,7 +131,7 @@ export function parseCommand(argv: readonly string[]): Command {
       command: "invoke",
       functionName,
       event: values.event,
-      runner: runner(values.runtime),
+      runner: runner(values),
     };
   }
   throw new UsageError(`Unknown command "${name}".`);

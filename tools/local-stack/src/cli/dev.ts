@@ -69,9 +69,17 @@ async function watchAll(
         );
         if (builds > 1) await onRebuilt(fn);
       };
-      return watchFunction(fn, onRebuild);
+      try {
+        return await watchFunction(fn, onRebuild);
+      } catch (error) {
+        // One broken function (say, a folder still being written) must not take the others down.
+        env.stderr.write(
+          `[build] ${(error as Error).message}\n[build] ${fn.name} is not watched; its invokes fail until it builds.\n`,
+        );
+        return undefined;
+      }
     }),
-  );
+  ).then((watchers) => watchers.filter((watcher) => watcher !== undefined));
 }
 
 /** Starts the stack (and the watchers) and returns once both ports are listening. */
