@@ -3,7 +3,7 @@
  * error messages, and dev mode's rebuild-and-recycle.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -223,20 +223,22 @@ describe("lambda-local dev", () => {
     expect(result.stderr).toContain("Run pnpm build");
   });
 
-  it("serves both ports, rebuilds a changed function, recycles it, and stops on SIGINT", async () => {
+  it("serves both ports, rebuilds a changed function, recycles it, skips a broken one, stops on SIGINT", async () => {
     const watchRoot = createTestWorkspace("lambda-local-watch-");
     const fn = addTestFunction(watchRoot, {
       name: "counter",
       lambda: { routes: ["GET /version"] },
       source: 'export const handler = async () => ({ version: "one" });\n',
     });
+    // A function whose source is not written yet must not stop the others.
+    rmSync(addTestFunction(watchRoot, { name: "unfinished" }).entry);
     const dev = startDev(["--port", "0", "--http-port", "0"], watchRoot);
     try {
       await dev.waitFor(/Press Ctrl\+C to stop\./);
       const invokeUrl = (await dev.waitFor(/Invoke API {2}(http:\/\/127\.0\.0\.1:\d+)/))[1];
       const httpUrl = (await dev.waitFor(/HTTP API {4}(http:\/\/127\.0\.0\.1:\d+)/))[1];
       expect(dev.output()).toMatch(/GET \/version\s+-> counter/);
-      expect(dev.output()).toContain(`-> counter`);
+      expect(dev.output()).toContain("unfinished is not watched; its invokes fail until it builds");
 
       const invoke = async () => {
         const response = await fetch(`${invokeUrl}/2015-03-31/functions/function/invocations`, {
