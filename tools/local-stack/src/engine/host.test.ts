@@ -2,7 +2,7 @@
  * End-to-end through createFunctionHost, the same suite against the real aws-lambda-ric and the pure-JS fallback
  * client: real processes, a real Runtime API, fixture functions loaded through the one config module.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { findWorkspaceRoot, loadFunction } from "@lambda-images/function-config";
@@ -58,6 +58,20 @@ function startHost(
 
 function json(outcome: ResponseOutcome): Record<string, unknown> {
   return JSON.parse(outcome.payload.toString("utf8")) as Record<string, unknown>;
+}
+
+/** Whether a process is alive (a zombie waiting to be reaped counts as gone). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, "utf8"));
+  } catch {
+    return false;
+  }
 }
 
 async function readAll(stream: Readable): Promise<string> {
@@ -242,6 +256,15 @@ describe.each<RunnerKind>(["ric", "fallback"])("with the %s runner", (runner) =>
       expect(outcome.report.reportLine).toMatch(/\tStatus: error\tError Type: Runtime\.ExitError$/);
       const next = await fn.invoke({ action: "echo" });
       expect(json(next).invocations).toBe(1);
+    });
+
+    test("a timeout also ends the processes the function started", async () => {
+      const fn = startHost(runner, "behaviours", { timeout: 1 });
+      const outcome = await fn.invoke({ action: "leave-child" }, { captureLogs: true });
+      expect(outcome.errorType).toBe("Sandbox.Timedout");
+      const pid = Number(/child pid (\d+)/.exec(outcome.logTail ?? "")?.[1]);
+      expect(pid).toBeGreaterThan(0);
+      await expect.poll(() => isRunning(pid), { timeout: 2_000 }).toBe(false);
     });
 
     test("an init error is the answer, and every invoke retries the init", async () => {

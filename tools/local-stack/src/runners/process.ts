@@ -1,25 +1,43 @@
 import { spawn } from "node:child_process";
 import type { RuntimeExit, RuntimeProcess } from "./runner.js";
 
-/** Spawns `command` with exactly `environment` and wraps it as a RuntimeProcess. */
+/**
+ * Spawns `command` with exactly `environment` and wraps it as a RuntimeProcess. The runtime leads its own process
+ * group, so ending the instance also ends whatever the function started (Lambda tears down the whole sandbox).
+ */
 export function spawnRuntimeProcess(
   command: string,
   args: readonly string[],
   environment: Readonly<Record<string, string>>,
   cwd: string,
 ): RuntimeProcess {
-  const child = spawn(command, args, { cwd, env: { ...environment }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(command, args, {
+    cwd,
+    env: { ...environment },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: process.platform !== "win32",
+  });
+  const killGroup = (): void => {
+    if (child.pid === undefined) return;
+    try {
+      process.kill(process.platform === "win32" ? child.pid : -child.pid, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  };
   const exited = new Promise<RuntimeExit>((resolve) => {
     child.once("error", (error) => resolve({ code: 127, signal: null, startError: error.message }));
-    child.once("exit", (code, signal) => resolve({ code, signal }));
+    child.once("exit", (code, signal) => {
+      // Whatever the function left running dies with its instance.
+      killGroup();
+      resolve({ code, signal });
+    });
   });
   return {
     pid: child.pid,
     stdout: child.stdout,
     stderr: child.stderr,
     exited,
-    kill: () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-    },
+    kill: killGroup,
   };
 }

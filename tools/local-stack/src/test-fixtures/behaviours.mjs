@@ -2,6 +2,8 @@
  * A test function whose event says what to do: answer, fail, hang, crash, log, or return a large body.
  * Copied as dist/index.mjs into a temporary function folder by the engine's tests.
  */
+import { spawn } from "node:child_process";
+
 const startedAt = new Date().toISOString();
 let invocations = 0;
 
@@ -53,6 +55,12 @@ export const handler = async (event, context) => {
       Promise.reject(new Error("nobody handles this rejection"));
       await new Promise((resolve) => setTimeout(resolve, 10_000));
       return null;
+    case "leave-child": {
+      const child = spawn("sleep", ["30"], { stdio: "ignore" });
+      console.log(`child pid ${child.pid}`);
+      await new Promise((resolve) => setTimeout(resolve, event.ms ?? 10_000));
+      return null;
+    }
     case "log":
       console.log("first line from the handler");
       console.error("an error line", { detail: 42 });
