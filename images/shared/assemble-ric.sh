@@ -37,7 +37,8 @@ for file in package.json index.mjs rapid-client.node LICENSE NOTICE THIRD-PARTY-
   cp "$pkg/$file" "$dest/$file"
 done
 # The addon must load with this Node.js and this C library, or the image would only fail at its first start.
-node -e 'process.dlopen({ exports: {} }, process.argv[1])' "$dest/rapid-client.node"
+# (Loading it reads AWS_LAMBDA_RUNTIME_API and aborts the process when it is unset; nothing is contacted.)
+AWS_LAMBDA_RUNTIME_API=127.0.0.1:9001 node -e 'process.dlopen({ exports: {} }, process.argv[1])' "$dest/rapid-client.node"
 
 cd /
 rm -rf "$work" "${HOME:-/root}/.npm" /tmp/node-compile-cache

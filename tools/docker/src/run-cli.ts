@@ -1,9 +1,22 @@
 /** `lambda-image`: lints Dockerfiles and builds the images of the workspace's functions and shared bases. */
-import { resolve } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { findWorkspaceRoot } from "@lambda-images/function-config";
+import {
+  discoverFunctions,
+  type FunctionDefinition,
+  findFunction,
+  findWorkspaceRoot,
+  loadFunction,
+  STRATEGIES,
+  type Strategy,
+} from "@lambda-images/function-config";
+import { type BuiltImage, ImageBuilder } from "./build/builder.js";
+import { parseBaseOverrides } from "./build/overrides.js";
+import { discoverBaseImages, loadBaseImage } from "./images/config.js";
 import { formatFinding } from "./lint/findings.js";
 import { lintWorkspace } from "./lint/lint.js";
+import { functionDockerfile } from "./lint/targets.js";
 
 export interface CliIo {
   readonly cwd: string;
@@ -15,9 +28,21 @@ export interface CliIo {
 export const USAGE = `Usage: lambda-image <command> [options]
 
 Commands:
-  lint [--json]                      Lint every Dockerfile the workspace ships (functions/*/Dockerfile.<strategy>,
-                                     images/*/Dockerfile) with the project's rules and dockerfilelint.
-  help                               Show this text.
+  lint [--json]        Lint every Dockerfile the workspace ships (functions/*/Dockerfile.<strategy>,
+                       images/*/Dockerfile) with the project's rules and dockerfilelint. Exit 1 on findings.
+  build                Build <function>:<strategy> images (their shared base images first), tagged by content:
+                       an unchanged image is re-tagged, not rebuilt. Records go to functions/<name>/.image/.
+    --function NAME      a function (repeatable; default: the one in this folder, else all)
+    --strategy S         aws-base, os-only, non-aws or all (repeatable; default: IMAGE_STRATEGY, else all)
+    --platform P         e.g. linux/amd64 (default: IMAGE_PLATFORM, else the function's architecture)
+    --base PUBLIC=IMAGE  use IMAGE where a Dockerfile's base ARG defaults to PUBLIC (repeatable; adds to
+                         IMAGE_BASE_OVERRIDES, e.g. a mirror, a digest, or a local stand-in)
+    --verbose            print docker's build output
+  base [NAME...]       Build the shared base images under images/ (default: the one in this folder, else all).
+                       Takes --platform, --base and --verbose too.
+  help                 Show this text.
+
+Environment: IMAGE_STRATEGY, IMAGE_PLATFORM, IMAGE_BASE_OVERRIDES, DOCKER_HOST.
 `;
 
 /** A mistake in how the command was called: printed with the usage, exit code 2. */
@@ -42,10 +67,121 @@ async function lintCommand(args: readonly string[], io: CliIo): Promise<number> 
   return findings.length === 0 ? 0 : 1;
 }
 
+const BUILD_OPTIONS = {
+  function: { type: "string", multiple: true },
+  strategy: { type: "string", multiple: true },
+  platform: { type: "string" },
+  base: { type: "string", multiple: true },
+  verbose: { type: "boolean" },
+} as const;
+
+function makeBuilder(
+  root: string,
+  values: { platform?: string; base?: string[]; verbose?: boolean },
+  io: CliIo,
+): ImageBuilder {
+  const overrides = parseBaseOverrides(io.env.IMAGE_BASE_OVERRIDES);
+  for (const [from, to] of parseBaseOverrides((values.base ?? []).join(","), "--base"))
+    overrides.set(from, to);
+  return new ImageBuilder({
+    root,
+    overrides,
+    env: io.env,
+    platform: values.platform ?? (io.env.IMAGE_PLATFORM || undefined),
+    log: (line) => io.out(`lambda-image: ${line}`),
+    onBuildOutput: values.verbose ? (line) => io.out(`  ${line}`) : undefined,
+  });
+}
+
+function parseStrategies(requested: readonly string[]): Strategy[] {
+  const names = requested
+    .flatMap((s) => s.split(","))
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  if (names.length === 0 || names.includes("all")) return [...STRATEGIES];
+  for (const name of names) {
+    if (!(STRATEGIES as readonly string[]).includes(name)) {
+      throw new UsageError(`Unknown strategy "${name}": use ${STRATEGIES.join(", ")} or all.`);
+    }
+  }
+  return names as Strategy[];
+}
+
+function isPackageWith(dir: string, block: string): boolean {
+  const file = join(dir, "package.json");
+  if (!existsSync(file)) return false;
+  return (JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>)[block] !== undefined;
+}
+
+function summary(built: BuiltImage): string {
+  const size = `${(built.sizeBytes / 1e6).toFixed(1)} MB`;
+  const how = built.reused ? "unchanged" : `built in ${built.buildSeconds.toFixed(1)} s`;
+  return `${built.image.padEnd(40)} ${built.contentTag.padEnd(52)} ${built.imageId.slice(7, 19)}  ${size.padStart(9)}  ${how}`;
+}
+
+async function buildCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({ args: [...args], options: BUILD_OPTIONS, strict: true });
+  const root = findWorkspaceRoot(io.cwd);
+  let functions: FunctionDefinition[];
+  if (values.function && values.function.length > 0)
+    functions = values.function.map((n) => findFunction(n, root));
+  else if (isPackageWith(io.cwd, "lambda")) functions = [loadFunction(io.cwd)];
+  else functions = discoverFunctions(root);
+  const strategies = parseStrategies(
+    values.strategy ?? (io.env.IMAGE_STRATEGY ? [io.env.IMAGE_STRATEGY] : []),
+  );
+  const builder = makeBuilder(root, values, io);
+  await builder.engine();
+  const results: BuiltImage[] = [];
+  for (const fn of functions) {
+    for (const strategy of strategies) {
+      if (!existsSync(functionDockerfile(fn, strategy))) {
+        io.err(`lambda-image: ${fn.name} has no Dockerfile.${strategy}; skipped.`);
+        continue;
+      }
+      if (!existsSync(fn.bundle)) {
+        throw new Error(`${fn.name}: ${fn.bundle} does not exist. Build the function first (pnpm build).`);
+      }
+      results.push(await builder.buildFunctionImage(fn, strategy));
+    }
+  }
+  io.out(results.map(summary).join("\n"));
+  return 0;
+}
+
+async function baseCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: { platform: BUILD_OPTIONS.platform, base: BUILD_OPTIONS.base, verbose: BUILD_OPTIONS.verbose },
+    allowPositionals: true,
+    strict: true,
+  });
+  const root = findWorkspaceRoot(io.cwd);
+  const all = discoverBaseImages(root);
+  let images = all;
+  if (positionals.length > 0) {
+    images = positionals.map((name) => {
+      const image = all.find((i) => i.name === name || i.reference === name);
+      if (!image) throw new UsageError(`Unknown base image "${name}": ${all.map((i) => i.name).join(", ")}.`);
+      return image;
+    });
+  } else if (isPackageWith(io.cwd, "image")) {
+    images = [loadBaseImage(io.cwd)];
+  }
+  const builder = makeBuilder(root, values, io);
+  await builder.engine();
+  const results: BuiltImage[] = [];
+  for (const image of images) results.push(await builder.buildBaseImage(image));
+  io.out(results.map(summary).join("\n"));
+  return 0;
+}
+
 type Command = (args: readonly string[], io: CliIo) => Promise<number>;
 
 const COMMANDS: Readonly<Record<string, Command>> = {
   lint: lintCommand,
+  build: buildCommand,
+  base: baseCommand,
 };
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {

@@ -26,6 +26,15 @@ describe(".dockerignore matching", () => {
     expect(ignore.ignores("build/out.js")).toBe(true);
   });
 
+  it("skips a left-out folder unless a ! line names it, as Docker's classic builder does", () => {
+    const wildcard = parseDockerIgnore("*\n!*/Dockerfile\n!shared/\n");
+    expect(wildcard.ignores("node-os-only/Dockerfile")).toBe(true);
+    expect(wildcard.ignores("shared/bootstrap")).toBe(false);
+    const named = parseDockerIgnore("*\n!node-os-only/Dockerfile\n");
+    expect(named.ignores("node-os-only/Dockerfile")).toBe(false);
+    expect(named.ignores("node-os-only/package.json")).toBe(true);
+  });
+
   it("ignores nothing when the context has no .dockerignore", () => {
     const empty = mkdtempSync(join(tmpdir(), "dockerignore-"));
     expect(loadDockerIgnore(empty)).toMatchObject({ file: undefined });

@@ -1,7 +1,8 @@
 /**
  * .dockerignore matching as Docker does it: patterns are cleaned paths relative to the context root, `*` and `?`
  * stay within a path segment, `**` spans segments, `!` re-includes, the last matching line wins, and a pattern
- * that matches a folder matches everything in it.
+ * that matches a folder matches everything in it. Like Docker's classic builder, a folder that is left out is not
+ * even walked unless a `!` line spells out its name (`!dist/...`): `*` then `!*\/Dockerfile` sends no Dockerfile.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join, posix } from "node:path";
@@ -73,11 +74,20 @@ export function parseDockerIgnore(text: string, file?: string): DockerIgnore {
         .replace(/^\/+|\/+$/g, "")
         .split("/");
       const prefixes = parts.map((_, i) => parts.slice(0, i + 1).join("/"));
-      let ignored = false;
-      for (const { regex, negated } of patterns) {
-        if (prefixes.some((prefix) => regex.test(prefix))) ignored = !negated;
+      const matches = (upTo: number) => {
+        let ignored = false;
+        for (const { regex, negated } of patterns) {
+          if (prefixes.slice(0, upTo + 1).some((prefix) => regex.test(prefix))) ignored = !negated;
+        }
+        return ignored;
+      };
+      // A left-out folder is skipped whole unless a "!" pattern starts with its name.
+      for (let i = 0; i < prefixes.length - 1; i++) {
+        const folder = `${prefixes[i]}/`;
+        const reopened = patterns.some((p) => p.negated && `${p.pattern}/`.startsWith(folder));
+        if (matches(i) && !reopened) return true;
       }
-      return ignored;
+      return matches(prefixes.length - 1);
     },
   };
 }

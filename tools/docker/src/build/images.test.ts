@@ -1,0 +1,229 @@
+/**
+ * Builds hello in all three strategies with the real Docker engine and runs each image: the production target
+ * answers the write-up's event through a Runtime API on 127.0.0.1, as in Lambda; the `-p PORT:8080` flow is
+ * exercised where the image carries an emulator (AWS's real bases do; the CI stand-ins and our production
+ * non-aws image do not, and their entry points must say so).
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  type FunctionDefinition,
+  findFunction,
+  findWorkspaceRoot,
+  STRATEGIES,
+  type Strategy,
+} from "@lambda-images/function-config";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { docker, dockerOk, inspectImage } from "../docker/engine.js";
+import { lambdaEnvironment, type RunningContainer, startContainer } from "../run/container.js";
+import { ensureBundles } from "../testing/bundles.js";
+import { announceSkip, dockerAvailability, IN_CI, overridesForTests } from "../testing/engine.js";
+import { startTestRuntimeApi, type TestRuntimeApi } from "../testing/runtime-api.js";
+import { type FunctionImageRecord, ImageBuilder, RECORD_DIR } from "./builder.js";
+
+const BUILD_TIMEOUT_MS = 25 * 60_000;
+const RUN_TIMEOUT_MS = 120_000;
+
+const availability = await dockerAvailability();
+if (!availability.available && !IN_CI) announceSkip(availability.reason);
+
+describe.runIf(!availability.available && IN_CI)("Docker images in CI", () => {
+  it("needs a Docker engine", () => {
+    throw new Error(
+      `CI=true but no Docker engine answers, so hello's images cannot be built or run. Start one before the ` +
+        `tests (bash .ci/docker/start-engine.sh) and build the stand-ins (bash .ci/docker/stand-ins/build.sh).\n` +
+        (availability.available ? "" : availability.reason),
+    );
+  });
+});
+
+interface HelloReply {
+  readonly statusCode: number;
+  readonly body: string;
+}
+
+function parseReply(body: string): { statusCode: number; message: unknown } {
+  const reply = JSON.parse(body) as HelloReply;
+  return { statusCode: reply.statusCode, message: (JSON.parse(reply.body) as { message?: unknown }).message };
+}
+
+async function waitForExit(container: RunningContainer, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const code = await container.exitCode();
+    if (code !== undefined) return code;
+    if (Date.now() > deadline) throw new Error(`container ${container.id} still runs after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function hasEmulator(image: string): Promise<boolean> {
+  const probe = await docker([
+    "run",
+    "--rm",
+    "--entrypoint",
+    "/bin/sh",
+    image,
+    "-c",
+    "test -x /usr/local/bin/aws-lambda-rie",
+  ]);
+  return probe.code === 0;
+}
+
+describe.runIf(availability.available)("hello's images, built and run with the Docker engine", () => {
+  const root = findWorkspaceRoot();
+  let hello: FunctionDefinition;
+  let builder: ImageBuilder;
+  const records = new Map<Strategy, FunctionImageRecord>();
+  const containers: RunningContainer[] = [];
+  const event = () => readFileSync(join(hello.dir, "events", "write-up-hello.json"), "utf8");
+  const record = (strategy: Strategy): FunctionImageRecord => {
+    const built = records.get(strategy);
+    if (!built) throw new Error(`hello:${strategy} was not built (see the build test's failure)`);
+    return built;
+  };
+
+  beforeAll(async () => {
+    hello = findFunction("hello", root);
+    await ensureBundles([hello]);
+    builder = new ImageBuilder({
+      root,
+      overrides: await overridesForTests(root),
+      platform: process.env.IMAGE_PLATFORM,
+      log: (line) => console.log(`[lambda-image] ${line}`),
+    });
+  }, BUILD_TIMEOUT_MS);
+
+  afterAll(async () => {
+    await Promise.all(containers.map((c) => c.stop()));
+  });
+
+  it.each(STRATEGIES)(
+    "builds hello:%s for linux/amd64 and records it in .image/",
+    async (strategy) => {
+      const built = await builder.buildFunctionImage(hello, strategy);
+      records.set(strategy, built);
+      expect(built.image).toBe(`hello:${strategy}`);
+      expect(built.platform).toBe("linux/amd64");
+      const local = await inspectImage(built.image);
+      expect(local?.id).toBe(built.imageId);
+      expect(local?.labels["org.lambda-images.content-hash"]).toBe(built.contentHash);
+      const file = join(hello.dir, RECORD_DIR, `${strategy}.json`);
+      expect(existsSync(file)).toBe(true);
+      expect(JSON.parse(readFileSync(file, "utf8"))).toMatchObject({
+        function: "hello",
+        strategy,
+        image: `hello:${strategy}`,
+        imageId: built.imageId,
+        contentTag: built.contentTag,
+        handler: "index.handler",
+      });
+      console.log(
+        `[lambda-image] hello:${strategy}: ${(built.sizeBytes / 1e6).toFixed(1)} MB, ` +
+          (built.reused ? "reused" : `built in ${built.buildSeconds.toFixed(1)} s`),
+      );
+    },
+    BUILD_TIMEOUT_MS,
+  );
+
+  it.each(STRATEGIES)(
+    "hello:%s answers the write-up's event through the Runtime API, cold then warm",
+    async (strategy) => {
+      const runtimeApi: TestRuntimeApi = await startTestRuntimeApi(hello.name);
+      try {
+        const container = await startContainer({
+          image: record(strategy).imageId,
+          environment: lambdaEnvironment(hello),
+          runtimeApi: runtimeApi.address,
+        });
+        containers.push(container);
+        const cold = await runtimeApi.invoke(event(), 60_000);
+        expect(cold.kind, await container.logs()).toBe("response");
+        expect(parseReply(cold.body)).toEqual({ statusCode: 200, message: "Hello, Chris!" });
+        const warm = await runtimeApi.invoke(event(), 10_000);
+        expect(parseReply(warm.body)).toEqual({ statusCode: 200, message: "Hello, Chris!" });
+        // Powertools' structured log line comes from the function itself, inside the container.
+        expect(await container.logs()).toMatch(/"message":"Greeted"/);
+        await container.stop();
+      } finally {
+        await runtimeApi.close();
+      }
+    },
+    RUN_TIMEOUT_MS,
+  );
+
+  it.each(STRATEGIES)(
+    "hello:%s on -p PORT:8080: answers through the image's emulator, or its entry point says there is none",
+    async (strategy) => {
+      const image = record(strategy).imageId;
+      if (await hasEmulator(image)) {
+        const port = 19_000 + STRATEGIES.indexOf(strategy);
+        const container = await startContainer({
+          image,
+          environment: lambdaEnvironment(hello),
+          publishPort: port,
+        });
+        containers.push(container);
+        let reply: Response | undefined;
+        for (let attempt = 0; attempt < 50 && !reply; attempt++) {
+          reply = await fetch(`http://127.0.0.1:${port}/2015-03-31/functions/function/invocations`, {
+            method: "POST",
+            body: event(),
+          }).catch(async () => {
+            await new Promise((resolve) => setTimeout(resolve, 200));
+            return undefined;
+          });
+        }
+        expect(reply?.status).toBe(200);
+        expect(parseReply(await (reply as Response).text())).toEqual({
+          statusCode: 200,
+          message: "Hello, Chris!",
+        });
+        return;
+      }
+      console.warn(
+        `[lambda-image] hello:${strategy} carries no Runtime Interface Emulator (production target` +
+          `${record(strategy).bases.BASE_IMAGE?.via === "override" ? " on a stand-in base" : ""}): ` +
+          "the -p 9000:8080 flow needs a local target; checking that the entry point explains it.",
+      );
+      const container = await startContainer({ image, environment: lambdaEnvironment(hello) });
+      containers.push(container);
+      expect(await waitForExit(container, 30_000)).toBe(142);
+      expect(await container.logs()).toMatch(/AWS_LAMBDA_RUNTIME_API/);
+    },
+    RUN_TIMEOUT_MS,
+  );
+
+  it("hello:non-aws runs as the unprivileged user node", async () => {
+    const user = await dockerOk([
+      "image",
+      "inspect",
+      "--format",
+      "{{.Config.User}}",
+      record("non-aws").imageId,
+    ]);
+    expect(user).toBe("node");
+    const id = await dockerOk(["run", "--rm", "--entrypoint", "id", record("non-aws").imageId, "-u"]);
+    expect(id).toBe("1000");
+  });
+
+  it.each(STRATEGIES)("hello:%s carries no compilers or build tools", async (strategy) => {
+    const probe = await docker([
+      "run",
+      "--rm",
+      "--entrypoint",
+      "/bin/sh",
+      record(strategy).imageId,
+      "-c",
+      "for tool in cmake g++ gcc make python3; do command -v $tool; done; true",
+    ]);
+    expect(probe.stdout.trim()).toBe("");
+  });
+
+  it("does not rebuild an unchanged function: same content tag, same image", async () => {
+    const again = await builder.buildFunctionImage(hello, "os-only");
+    expect(again.reused).toBe(true);
+    expect(again.imageId).toBe(record("os-only").imageId);
+    expect(again.contentTag).toBe(record("os-only").contentTag);
+  });
+});

@@ -1,0 +1,35 @@
+/**
+ * Base image overrides: "public name = image to use instead", from IMAGE_BASE_OVERRIDES or --base flags. An
+ * override applies to a Dockerfile ARG whose default is the public name (ARG BASE_IMAGE=node:22...), so the
+ * Dockerfiles keep their real, pinned defaults and a mirror, a digest or a local stand-in is chosen at build time.
+ */
+
+export type BaseOverrides = ReadonlyMap<string, string>;
+
+const ENTRY = /^([^=\s]+)=([^=\s]+)$/;
+
+/**
+ * Parses "public=replacement" entries separated by commas, spaces or new lines, e.g.
+ * "public.ecr.aws/lambda/nodejs:22=localhost/stand-in/lambda-nodejs:22,node:22.23.5-bookworm-slim=mirror/node:22.23.5-bookworm-slim".
+ */
+export function parseBaseOverrides(
+  text: string | undefined,
+  source = "IMAGE_BASE_OVERRIDES",
+): Map<string, string> {
+  const overrides = new Map<string, string>();
+  for (const entry of (text ?? "").split(/[\s,]+/).filter((e) => e.length > 0)) {
+    const match = ENTRY.exec(entry);
+    if (!match?.[1] || !match[2]) {
+      throw new Error(
+        `${source}: "${entry}" is not PUBLIC=REPLACEMENT. Write entries such as ` +
+          `"public.ecr.aws/lambda/nodejs:22=localhost/stand-in/lambda-nodejs:22", separated by commas.`,
+      );
+    }
+    const previous = overrides.get(match[1]);
+    if (previous !== undefined && previous !== match[2]) {
+      throw new Error(`${source}: ${match[1]} is overridden twice (${previous} and ${match[2]}); keep one.`);
+    }
+    overrides.set(match[1], match[2]);
+  }
+  return overrides;
+}

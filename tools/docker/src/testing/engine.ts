@@ -1,0 +1,50 @@
+/**
+ * Test helper: whether the Docker tests can run here. With no engine they fail in CI (CI=true) and are skipped,
+ * loudly, elsewhere. Base image overrides come from IMAGE_BASE_OVERRIDES; when it is unset and the public bases
+ * are not in the engine but the CI stand-ins are, the stand-ins' overrides file is used (and said so).
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { type BaseOverrides, parseBaseOverrides } from "../build/overrides.js";
+import { checkEngine, type EngineInfo, inspectImage } from "../docker/engine.js";
+
+export type EngineAvailability =
+  | { readonly available: true; readonly engine: EngineInfo }
+  | { readonly available: false; readonly reason: string };
+
+export const IN_CI = ["true", "1"].includes((process.env.CI ?? "").toLowerCase());
+
+export async function dockerAvailability(): Promise<EngineAvailability> {
+  try {
+    return { available: true, engine: await checkEngine() };
+  } catch (error) {
+    return { available: false, reason: (error as Error).message };
+  }
+}
+
+/** Says loudly why the Docker tests do not run. */
+export function announceSkip(reason: string): void {
+  const bar = "=".repeat(100);
+  console.warn(
+    `\n${bar}\nDOCKER IMAGE TESTS SKIPPED (no usable Docker engine; CI=true would fail them):\n${reason}\n${bar}\n`,
+  );
+}
+
+const STAND_IN_OVERRIDES = join(".ci", "docker", "stand-ins", "overrides.env");
+
+export async function overridesForTests(root: string): Promise<BaseOverrides> {
+  if (process.env.IMAGE_BASE_OVERRIDES !== undefined)
+    return parseBaseOverrides(process.env.IMAGE_BASE_OVERRIDES);
+  const file = join(root, STAND_IN_OVERRIDES);
+  if (!existsSync(file)) return new Map();
+  const match = /IMAGE_BASE_OVERRIDES="([^"]*)"/.exec(readFileSync(file, "utf8"));
+  const standIns = parseBaseOverrides(match?.[1], file);
+  for (const [publicName, standIn] of standIns) {
+    if (await inspectImage(publicName)) return new Map();
+    if (!(await inspectImage(standIn))) return new Map();
+  }
+  console.warn(
+    `IMAGE_BASE_OVERRIDES is unset and the public base images are not here: using the stand-ins of ${file}`,
+  );
+  return standIns;
+}
