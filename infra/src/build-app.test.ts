@@ -147,23 +147,68 @@ describe("the app, built from every function in this workspace", () => {
     registry.resourceCountIs("AWS::ECR::Repository", realFunctions.length);
   });
 
-  it("gives each role only its own log group, and no managed policy", () => {
+  it("gives each role its own log group (and its own queue, for a queue worker), and no managed policy", () => {
     for (const role of Object.values(functions.findResources("AWS::IAM::Role"))) {
       expect((role as { Properties: Record<string, unknown> }).Properties.ManagedPolicyArns).toBeUndefined();
     }
-    const policies = Object.values(functions.findResources("AWS::IAM::Policy"));
+    const policies = Object.values(functions.findResources("AWS::IAM::Policy")) as {
+      Properties: { PolicyDocument: { Statement: { Action: string[] | string; Resource: unknown }[] } };
+    }[];
     expect(policies).toHaveLength(realFunctions.length);
-    for (const policy of policies) {
-      const statements = (policy as { Properties: { PolicyDocument: { Statement: unknown[] } } }).Properties
-        .PolicyDocument.Statement;
-      expect(statements).toEqual([
-        {
-          Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-          Effect: "Allow",
-          Resource: { "Fn::GetAtt": [expect.stringMatching(/Logs[0-9A-F]+$/), "Arn"] },
-        },
-      ]);
+    const resources = policies.map((policy) =>
+      policy.Properties.PolicyDocument.Statement.map((statement) => JSON.stringify(statement.Resource)),
+    );
+    for (const fn of realFunctions) {
+      const id = fn.name
+        .split("-")
+        .map((part) => part[0]?.toUpperCase() + part.slice(1))
+        .join("");
+      const own = resources.find((list) => list.some((r) => r.includes(`"${id}Logs`)));
+      expect(own, `the policy of ${fn.name}`).toBeDefined();
+      const expected = fn.sqs === undefined ? [`${id}Logs`] : [`${id}Logs`, `${id}Queue`];
+      expect(own?.map((r) => /"([A-Za-z0-9]+?)[0-9A-F]{8}"/.exec(r)?.[1])).toEqual(expected);
     }
+  });
+
+  it.each(realFunctions.filter((fn) => fn.sqs !== undefined).map((fn) => [fn.name, fn] as const))(
+    "feeds %s from an encrypted queue with a dead-letter queue, reporting failed records one by one",
+    (_name, fn) => {
+      const trigger = fn.sqs;
+      if (trigger === undefined) throw new Error("no sqs trigger");
+      functions.hasResourceProperties("AWS::SQS::Queue", {
+        SqsManagedSseEnabled: true,
+        VisibilityTimeout: fn.timeout * 6,
+        RedrivePolicy: { maxReceiveCount: trigger.maxReceiveCount, deadLetterTargetArn: Match.anyValue() },
+      });
+      functions.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+        BatchSize: trigger.batchSize,
+        FunctionResponseTypes: ["ReportBatchItemFailures"],
+        FunctionName: Match.anyValue(),
+        ...(trigger.maxBatchingWindowSeconds > 0
+          ? { MaximumBatchingWindowInSeconds: trigger.maxBatchingWindowSeconds }
+          : {}),
+      });
+    },
+  );
+
+  it.each(realFunctions.filter((fn) => fn.functionUrl !== undefined).map((fn) => [fn.name, fn] as const))(
+    "puts a Function URL with the configured auth type and invoke mode in front of %s",
+    (_name, fn) => {
+      functions.hasResourceProperties("AWS::Lambda::Url", {
+        AuthType: fn.functionUrl?.authType,
+        InvokeMode: fn.functionUrl?.invokeMode,
+      });
+    },
+  );
+
+  it("has one queue pair and one Function URL per function that asks for them", () => {
+    const queued = realFunctions.filter((fn) => fn.sqs !== undefined).length;
+    functions.resourceCountIs("AWS::SQS::Queue", queued * 2);
+    functions.resourceCountIs("AWS::Lambda::EventSourceMapping", queued);
+    functions.resourceCountIs(
+      "AWS::Lambda::Url",
+      realFunctions.filter((fn) => fn.functionUrl !== undefined).length,
+    );
   });
 
   it("logs every API request and throttles the stage", () => {
@@ -316,6 +361,36 @@ describe("one source of truth", () => {
     });
   });
 
+  it("adds a queue worker's queues and a Function URL from config alone", () => {
+    const workspace = track(createTempWorkspace());
+    workspace.addFunction("worker", {
+      sqs: { batchSize: 100, maxBatchingWindowSeconds: 5, maxReceiveCount: 4 },
+    });
+    workspace.addFunction("public-url", { functionUrl: { authType: "NONE", invokeMode: "BUFFERED" } });
+    const built = buildApp({
+      workspaceRoot: workspace.root,
+      env: noEnv,
+      context: { digests: "placeholder" },
+    });
+    if (built.functionsStack === undefined) throw new Error("the functions stack is missing");
+    const template = Template.fromStack(built.functionsStack);
+    template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 5,
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+    });
+    template.hasResourceProperties("AWS::SQS::Queue", {
+      RedrivePolicy: Match.objectLike({ maxReceiveCount: 4 }),
+    });
+    template.hasResourceProperties("AWS::Lambda::Url", { AuthType: "NONE", InvokeMode: "BUFFERED" });
+    expect(template.findResources("AWS::ApiGatewayV2::Api")).toEqual({});
+    expect(Object.keys(template.findOutputs("*")).sort()).toEqual([
+      "PublicUrlFunctionUrl",
+      "WorkerDeadLetterQueueUrl",
+      "WorkerQueueUrl",
+    ]);
+  });
+
   it("rejects a log retention CloudWatch does not offer, naming the function", () => {
     const workspace = track(createTempWorkspace());
     workspace.addFunction("odd", { logRetentionDays: 10 });
@@ -385,7 +460,7 @@ describe("stage settings", () => {
   });
 });
 
-describe("template snapshot of a fixed two-function workspace", () => {
+describe("template snapshot of a fixed three-function workspace", () => {
   it("matches the reviewed templates", () => {
     const workspace = track(createTempWorkspace());
     workspace.addFunction("alpha", { routes: ["GET /alpha", "ANY /alpha/{proxy+}"], description: "Alpha" });
@@ -394,7 +469,9 @@ describe("template snapshot of a fixed two-function workspace", () => {
       architecture: "arm64",
       memorySize: 1024,
       timeout: 30,
+      functionUrl: { invokeMode: "RESPONSE_STREAM" },
     });
+    workspace.addFunction("gamma", { strategy: "os-only", sqs: {} });
     const built = buildApp({
       workspaceRoot: workspace.root,
       env: noEnv,

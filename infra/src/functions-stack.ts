@@ -6,7 +6,9 @@ import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations
 import * as ecr from "aws-cdk-lib/aws-ecr";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as lambda from "aws-cdk-lib/aws-lambda";
+import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import * as logs from "aws-cdk-lib/aws-logs";
+import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { lambdaFunctionName, pascalCase, repositoryName } from "./naming.js";
 import type { StageSettings } from "./settings.js";
@@ -65,6 +67,10 @@ export function functionEnvironment(fn: FunctionDefinition, settings: StageSetti
 export class FunctionsStack extends Stack {
   /** The deployed function of each function name. */
   readonly functions: ReadonlyMap<string, lambda.DockerImageFunction>;
+  /** The queue (and its dead-letter queue) of each function with an SQS trigger. */
+  readonly queues = new Map<string, { readonly queue: sqs.Queue; readonly deadLetterQueue: sqs.Queue }>();
+  /** The Function URL of each function that has one. */
+  readonly functionUrls = new Map<string, lambda.FunctionUrl>();
   /** Undefined when no function declares a route. */
   readonly httpApi: apigw.HttpApi | undefined;
 
@@ -111,9 +117,77 @@ export class FunctionsStack extends Stack {
         role,
       });
       deployed.set(fn.name, handler);
+      if (fn.sqs !== undefined) this.addQueueTrigger(fn, handler, removalPolicy);
+      if (fn.functionUrl !== undefined) this.addFunctionUrl(fn, handler);
     }
     this.functions = deployed;
     this.httpApi = this.createHttpApi(props.functions, deployed, settings, removalPolicy);
+  }
+
+  /**
+   * An encrypted, TLS-only queue with a dead-letter queue, feeding the function batches. Failed records are
+   * reported one by one (partial batch responses), so a batch is not retried whole for one bad message.
+   */
+  private addQueueTrigger(
+    fn: FunctionDefinition,
+    handler: lambda.DockerImageFunction,
+    removalPolicy: RemovalPolicy,
+  ): void {
+    const trigger = fn.sqs;
+    if (trigger === undefined) return;
+    const id = pascalCase(fn.name);
+    const deadLetterQueue = new sqs.Queue(this, `${id}DeadLetterQueue`, {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy,
+    });
+    const queue = new sqs.Queue(this, `${id}Queue`, {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // AWS's advice for Lambda consumers: at least six times the function timeout, so a message is not handed
+      // out again while a retried invoke still holds it.
+      visibilityTimeout: Duration.seconds(Math.min(fn.timeout * 6, 43_200)),
+      deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: trigger.maxReceiveCount },
+      removalPolicy,
+    });
+    handler.addEventSource(
+      new SqsEventSource(queue, {
+        batchSize: trigger.batchSize,
+        maxBatchingWindow:
+          trigger.maxBatchingWindowSeconds > 0
+            ? Duration.seconds(trigger.maxBatchingWindowSeconds)
+            : undefined,
+        reportBatchItemFailures: true,
+      }),
+    );
+    new CfnOutput(this, `${id}QueueUrl`, {
+      description: `The queue that feeds the ${fn.name} function`,
+      value: queue.queueUrl,
+    });
+    new CfnOutput(this, `${id}DeadLetterQueueUrl`, {
+      description: `Messages the ${fn.name} function failed ${trigger.maxReceiveCount} times`,
+      value: deadLetterQueue.queueUrl,
+    });
+    this.queues.set(fn.name, { queue, deadLetterQueue });
+  }
+
+  private addFunctionUrl(fn: FunctionDefinition, handler: lambda.DockerImageFunction): void {
+    const config = fn.functionUrl;
+    if (config === undefined) return;
+    const url = handler.addFunctionUrl({
+      authType:
+        config.authType === "NONE" ? lambda.FunctionUrlAuthType.NONE : lambda.FunctionUrlAuthType.AWS_IAM,
+      invokeMode:
+        config.invokeMode === "RESPONSE_STREAM"
+          ? lambda.InvokeMode.RESPONSE_STREAM
+          : lambda.InvokeMode.BUFFERED,
+    });
+    new CfnOutput(this, `${pascalCase(fn.name)}FunctionUrl`, {
+      description: `The Function URL of the ${fn.name} function (${config.authType}, ${config.invokeMode})`,
+      value: url.url,
+    });
+    this.functionUrls.set(fn.name, url);
   }
 
   private createHttpApi(

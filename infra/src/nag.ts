@@ -19,7 +19,7 @@ export function suppressAcceptedFindings(stack: FunctionsStack): void {
         {
           id: "AwsSolutions-APIG4",
           reason:
-            "The example routes are public by design (they greet anonymous callers); the stage is throttled. " +
+            "The example routes are public demo endpoints by design; the stage is throttled and access-logged. " +
             "A function with private routes would add a JWT or IAM authorizer here.",
         },
       ],

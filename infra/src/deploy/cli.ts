@@ -7,6 +7,7 @@ import { parseArgs } from "node:util";
 import { discoverFunctions, findWorkspaceRoot } from "@lambda-images/function-config";
 import { readDigestRecords, stageDeployDir } from "../digests.js";
 import { functionsStackName, registryStackName } from "../naming.js";
+import { publishFunctions } from "../publish/publish-all.js";
 import type { ImageRegistry } from "../publish/registries.js";
 import { connectRegistry, resolveTarget } from "../publish/target.js";
 import { resolveStageSettings } from "../settings.js";
@@ -14,14 +15,16 @@ import { verifyTemplateDigests } from "./verify.js";
 
 const USAGE = `Usage: lambda-deploy <step> [--target aws|local] [--stage <name>]
 
-Steps, in the order \`pnpm turbo run build deploy\` runs them (functions' publish tasks run between the two):
+Steps (\`pnpm turbo run build deploy\` runs registry, then the functions' image and publish tasks, then all):
   preflight   check that the target can be deployed to (AWS region, credentials and ECR login; or the local
               registry), and that a Docker engine answers
   registry    aws: deploy the registry stack (one ECR repository per function)
               local: check the local registry (its repositories appear on first push)
+  publish     push every function's built image whose content tag the registry lacks; record every digest
   functions   aws: deploy the functions stack with the recorded digests (cdk deploy)
               local: synthesize it with the recorded digests (cdk synth) and check the template against the
               digests the local registry serves
+  all         preflight, publish, functions (what the deploy task runs)
   destroy     aws: delete both stacks (repositories are kept unless the stage was throwaway)
               local: forget the stage's recorded digests and synthesized templates
 
@@ -97,6 +100,12 @@ export async function synthLocal(
   });
 }
 
+/** Publishes every function of the workspace (see publishFunctions). */
+function publishAll(registry: ImageRegistry, stage: string, workspaceRoot: string): Promise<boolean> {
+  const functions = discoverFunctions(workspaceRoot);
+  return publishFunctions({ functions, registry, stage, deployDir: stageDeployDir(workspaceRoot, stage) });
+}
+
 /** Runs the CLI; returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   let parsed: ReturnType<typeof parse>;
@@ -140,8 +149,14 @@ export async function main(argv: readonly string[]): Promise<number> {
         say(`aws/${stage}: ${registryStackName(stage)} deployed to ${registry.host}`);
         return 0;
       }
+      case "publish": {
+        const registry = await connectRegistry(target);
+        return (await publishAll(registry, stage, workspaceRoot)) ? 0 : 1;
+      }
+      case "all":
       case "functions": {
         const registry = await connectRegistry(target);
+        if (step === "all" && !(await publishAll(registry, stage, workspaceRoot))) return 1;
         if (target === "local") {
           for (const line of await synthLocal(registry, stage, workspaceRoot)) say(line);
           say(

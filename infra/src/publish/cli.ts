@@ -10,7 +10,7 @@ import {
 } from "@lambda-images/function-config";
 import { stageDeployDir } from "../digests.js";
 import { resolveStageSettings } from "../settings.js";
-import { publishFunction } from "./publish.js";
+import { publishFunctions } from "./publish-all.js";
 import { connectRegistry, resolveTarget } from "./target.js";
 
 const USAGE = `Usage: lambda-publish [<function>...] [--all] [--target aws|local] [--stage <name>]
@@ -60,23 +60,7 @@ export async function main(argv: readonly string[], cwd: string = process.cwd())
     const functions = selectFunctions(parsed.positionals, parsed.values.all === true, cwd);
     const workspaceRoot = findWorkspaceRoot(cwd);
     const deployDir = stageDeployDir(workspaceRoot, stage);
-    const results = await Promise.allSettled(
-      functions.map((fn) =>
-        publishFunction({ fn, stage, registry, deployDir, log: (line) => console.log(`[publish] ${line}`) }),
-      ),
-    );
-    let failed = 0;
-    results.forEach((result, index) => {
-      if (result.status === "rejected") {
-        failed += 1;
-        console.error(`[publish] ${functions[index]?.name}: ${(result.reason as Error).message}`);
-      }
-    });
-    const pushed = results.filter((r) => r.status === "fulfilled" && r.value.pushed).length;
-    console.log(
-      `[publish] ${target}/${stage}: ${pushed} pushed, ${results.length - pushed - failed} unchanged, ${failed} failed`,
-    );
-    return failed === 0 ? 0 : 1;
+    return (await publishFunctions({ functions, registry, stage, deployDir })) ? 0 : 1;
   } catch (error) {
     console.error(`[publish] ${(error as Error).message}`);
     return 1;

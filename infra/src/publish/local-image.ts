@@ -12,10 +12,15 @@ export interface LocalImage {
   readonly contentHash: string;
 }
 
-/** The record `lambda-image build` writes for each built image (the fields publish reads; others are ignored). */
+/**
+ * The record `lambda-image build` (tools/docker) writes for each built image: the fields publish reads; the
+ * others (imageId, platform, sizeBytes, bases, ...) are ignored.
+ */
 const imageRecordSchema = z.looseObject({
+  /** The tag that names this exact content, e.g. "hello:aws-base-3f9c0a1b2c4d" (preferred). */
+  contentTag: z.string().min(1).optional(),
+  /** The moving tag, e.g. "hello:aws-base". */
   image: z.string().min(1).optional(),
-  reference: z.string().min(1).optional(),
   contentHash: z
     .string()
     .regex(/^(sha256:)?[a-f0-9]{12,}$/)
@@ -56,7 +61,7 @@ export async function findLocalImage(fn: FunctionDefinition): Promise<LocalImage
       .join("; ");
     throw new Error(`${file} is not an image record (${problems}). ${buildHint(fn)}`);
   }
-  const reference = parsed.data.image ?? parsed.data.reference ?? `${fn.name}:${fn.strategy}`;
+  const reference = parsed.data.contentTag ?? parsed.data.image ?? `${fn.name}:${fn.strategy}`;
   const id = await localImageId(reference);
   if (id === undefined) {
     throw new Error(

@@ -105,6 +105,8 @@ describe.skipIf(!dockerTests.run)(`publishing with Docker (${dockerTests.reason}
     const deployDir = join(workspace.root, "deploy");
     const registry = new LocalRegistry(registryHost);
     const first = await publishFunction({ fn, stage, registry, deployDir });
+    const firstImageId = await localImageId(reference);
+    cleanups.push(() => docker(["image", "rm", "--force", firstImageId ?? ""]).then(() => undefined));
     await importTestImage(reference);
     const second = await publishFunction({ fn, stage, registry, deployDir });
     expect(second.pushed).toBe(true);

@@ -42,28 +42,18 @@ export async function publishFunction(options: PublishOptions): Promise<PublishR
   const repository = repositoryName(stage, fn.name);
   const remote = `${registry.host}/${repository}:${tag}`;
 
-  let digest = await registry.findDigest(repository, tag);
-  const pushed = digest === undefined;
-  if (digest === undefined) {
-    await registry.login();
-    await docker(["tag", image.reference, remote]);
-    try {
-      log(`${fn.name}: pushing ${image.reference} as ${remote}`);
-      await docker(["push", remote]);
-      const pushedDigest = digestFor(await repoDigests(remote), registry.host, repository);
-      digest = await registry.findDigest(repository, tag);
-      if (digest === undefined || pushedDigest === undefined || digest !== pushedDigest) {
-        throw new Error(
-          `After pushing ${remote}, docker reports digest ${pushedDigest ?? "none"} but the registry serves ` +
-            `${digest ?? "nothing"} for the tag: push again, and check that nothing else writes to ${repository}.`,
-        );
-      }
-    } finally {
-      await docker(["image", "rm", remote]).catch(() => undefined);
-    }
-  } else {
-    log(`${fn.name}: unchanged, ${remote} is already in the registry (${digest}); not pushed`);
-  }
+  const existing = await registry.findDigest(repository, tag);
+  if (existing !== undefined) log(`${fn.name}: unchanged, ${remote} is already in the registry; not pushed`);
+  const { digest, pushed } =
+    existing === undefined
+      ? await push({
+          registry,
+          repository,
+          tag,
+          source: image.reference,
+          log: (line) => log(`${fn.name}: ${line}`),
+        })
+      : { digest: existing, pushed: false };
 
   const record: DigestRecord = {
     function: fn.name,
@@ -78,4 +68,42 @@ export async function publishFunction(options: PublishOptions): Promise<PublishR
   const recordFile = writeDigestRecord(options.deployDir, record);
   log(`${fn.name}: ${registry.host}/${repository}@${digest} recorded in ${recordFile}`);
   return { record, pushed, recordFile };
+}
+
+/** Tags `source` as `host/repository:tag`, pushes it, and returns the digest the registry then serves. */
+async function push(options: {
+  readonly registry: ImageRegistry;
+  readonly repository: string;
+  readonly tag: string;
+  readonly source: string;
+  readonly log: (line: string) => void;
+}): Promise<{ digest: string; pushed: boolean }> {
+  const { registry, repository, tag } = options;
+  const remote = `${registry.host}/${repository}:${tag}`;
+  await registry.login();
+  await docker(["tag", options.source, remote]);
+  try {
+    options.log(`pushing ${options.source} as ${remote}`);
+    try {
+      await docker(["push", remote]);
+    } catch (error) {
+      // Another publish of the same content may have pushed the tag first, and an immutable repository then
+      // refuses this push. The tag names the content, so the image it holds is this one.
+      const meanwhile = await registry.findDigest(repository, tag);
+      if (meanwhile === undefined) throw error;
+      options.log(`${remote} was pushed meanwhile by another publish`);
+      return { digest: meanwhile, pushed: false };
+    }
+    const pushedDigest = digestFor(await repoDigests(remote), registry.host, repository);
+    const served = await registry.findDigest(repository, tag);
+    if (served === undefined || pushedDigest === undefined || served !== pushedDigest) {
+      throw new Error(
+        `After pushing ${remote}, docker reports digest ${pushedDigest ?? "none"} but the registry serves ` +
+          `${served ?? "nothing"} for the tag: push again, and check that nothing else writes to ${repository}.`,
+      );
+    }
+    return { digest: served, pushed: true };
+  } finally {
+    await docker(["image", "rm", remote]).catch(() => undefined);
+  }
 }
