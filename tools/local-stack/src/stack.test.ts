@@ -72,6 +72,20 @@ const fixtures = [
       "  responseStream.end();\n});\n",
   }),
   addTestFunction(root, {
+    name: "url-stream",
+    lambda: { functionUrl: { invokeMode: "RESPONSE_STREAM", authType: "NONE" } },
+    bundle:
+      "export const handler = awslambda.streamifyResponse(async (event, responseStream) => {\n" +
+      "  const stream = awslambda.HttpResponseStream.from(responseStream, {\n" +
+      '    statusCode: 201, headers: { "content-type": "text/csv", "x-path": event.rawPath }, cookies: ["a=1"],\n' +
+      "  });\n" +
+      "  for (let row = 0; row < 3; row++) {\n" +
+      '    stream.write("row" + row + "\\n");\n' +
+      "    await new Promise((resolve) => setTimeout(resolve, 100));\n" +
+      "  }\n" +
+      "  stream.end();\n});\n",
+  }),
+  addTestFunction(root, {
     name: "echo",
     lambda: { routes: ["ANY /echo/{proxy+}"] },
     bundle: "export const handler = async (event) => ({ statusCode: 200, body: JSON.stringify(event) });\n",
@@ -90,6 +104,7 @@ beforeAll(async () => {
     hostOptions: { runner: "ric", maxInstances: 2, maxQueue: 0, logSink: (line) => logLines.push(line) },
     invokePort: 0,
     httpPort: 0,
+    functionUrlPort: 0,
     log: (line) => logLines.push(line),
   });
   lambda = new LambdaClient({
@@ -128,15 +143,37 @@ async function waitFor(file: string, timeoutMs: number): Promise<boolean> {
   return false;
 }
 
+/** The write-up's request: `curl URL -d BODY` (a POST with curl's form content type), or fetch without curl. */
+async function curlPost(
+  url: string,
+  body: string,
+): Promise<{ status: number; headers: string; body: string }> {
+  try {
+    const { stdout } = await run("curl", ["-s", "-i", url, "-d", body]);
+    const [head = "", text = ""] = stdout.split("\r\n\r\n");
+    return { status: Number(head.split(" ")[1]), headers: head.toLowerCase(), body: text };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body,
+    });
+    const headers = [...response.headers].map(([name, value]) => `${name}: ${value}`).join("\r\n");
+    return { status: response.status, headers, body: await response.text() };
+  }
+}
+
 describe("the write-up's curl request", () => {
   it("gets hello's greeting from /2015-03-31/functions/function/invocations", async () => {
-    const url = `${stack.invokeUrl}/2015-03-31/functions/function/invocations`;
-    const { stdout } = await run("curl", ["-s", "-i", url, "-d", writeUpEvent]);
-    const [head = "", body = ""] = stdout.split("\r\n\r\n");
-    expect(head).toMatch(/^HTTP\/1\.1 200 OK/);
-    expect(head.toLowerCase()).toContain("x-amz-executed-version: $latest");
-    expect(head.toLowerCase()).not.toContain("x-amz-function-error");
-    expect(JSON.parse(body)).toEqual({
+    const result = await curlPost(
+      `${stack.invokeUrl}/2015-03-31/functions/function/invocations`,
+      writeUpEvent,
+    );
+    expect(result.status).toBe(200);
+    expect(result.headers).toContain("x-amz-executed-version: $latest");
+    expect(result.headers).not.toContain("x-amz-function-error");
+    expect(JSON.parse(result.body)).toEqual({
       statusCode: 200,
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ message: "Hello, Chris!" }),
@@ -182,7 +219,7 @@ describe("the AWS SDK against the local Invoke API", () => {
     );
     expect(error.name).toBe("ResourceNotFoundException");
     expect(error.message).toContain("function:nope");
-    expect(error.message).toContain("boom, chatty, crash, echo, hello, slow, streamer, writer");
+    expect(error.message).toContain("boom, chatty, crash, echo, hello, slow, streamer, url-stream, writer");
   });
 
   it("throws RequestEntityTooLargeException over 6 MB and never runs the handler", async () => {
@@ -390,5 +427,25 @@ describe("the HTTP API gateway through the engine", () => {
     const response = await fetch(`${stack.httpUrl}/boom`);
     expect(response.status).toBe(500);
     expect(await response.json()).toEqual({ message: "Internal Server Error" });
+  });
+});
+
+describe("a RESPONSE_STREAM Function URL through the engine", () => {
+  it("streams the body as the function writes it, with the status, headers and cookies of its prelude", async () => {
+    const url = stack.functionUrls.get("url-stream");
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(stack.functionUrls.has("hello")).toBe(false);
+    const response = await fetch(`${url}report.csv`);
+    expect(response.status).toBe(201);
+    expect(response.headers.get("content-type")).toBe("text/csv");
+    expect(response.headers.get("x-path")).toBe("/report.csv");
+    expect(response.headers.getSetCookie()).toEqual(["a=1"]);
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const chunks: string[] = [];
+    for (let read = await reader.read(); !read.done; read = await reader.read()) {
+      chunks.push(new TextDecoder().decode(read.value));
+    }
+    expect(chunks.join("")).toBe("row0\nrow1\nrow2\n");
+    expect(chunks.length).toBeGreaterThan(1);
   });
 });

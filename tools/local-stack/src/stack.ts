@@ -7,12 +7,15 @@ import type { AddressInfo } from "node:net";
 import type { FunctionDefinition } from "@lambda-images/function-config";
 import type { FunctionHost, HostOptions } from "./contract.js";
 import { createFunctionHost, LOCAL_ACCOUNT_ID, resolveRegion } from "./engine/index.js";
+import { createFunctionUrlListener } from "./http-api/function-url.js";
 import { buildRouteTable, type RouteEntry } from "./http-api/routes.js";
 import { createHttpApiListener } from "./http-api/server.js";
 import { createInvokeApi } from "./invoke-api/server.js";
 
 export const DEFAULT_INVOKE_PORT = 9000;
 export const DEFAULT_HTTP_PORT = 3000;
+/** The first Function URL port; each function with `functionUrl` gets the next one, in name order. */
+export const DEFAULT_FUNCTION_URL_PORT = 3001;
 export const DEFAULT_BIND_ADDRESS = "127.0.0.1";
 export const DEFAULT_FUNCTION = "hello";
 export const LOCAL_API_ID = "local";
@@ -28,6 +31,8 @@ export interface StackOptions {
   readonly invokePort?: number;
   /** HTTP API gateway port (default 3000; 0 picks a free one). */
   readonly httpPort?: number;
+  /** The first Function URL port (default 3001, then 3002, ...; 0 picks free ones). */
+  readonly functionUrlPort?: number;
   /** Address both servers listen on (default 127.0.0.1). */
   readonly bindAddress?: string;
   /** The function behind `/2015-03-31/functions/function/invocations` (default "hello", else the first one). */
@@ -42,6 +47,8 @@ export interface LocalStack {
   readonly defaultFunction: string;
   readonly hosts: ReadonlyMap<string, FunctionHost>;
   readonly routes: readonly RouteEntry[];
+  /** The local Function URL of each function whose config has `functionUrl`, by function name. */
+  readonly functionUrls: ReadonlyMap<string, string>;
   /** Resolves when every Event (asynchronous) invoke started so far has finished. */
   settled(): Promise<void>;
   /** Stops the function's instances; its next invoke starts a fresh one (after a rebuild). */
@@ -113,7 +120,10 @@ function urlOf(server: Server, bindAddress: string): string {
   return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
 }
 
-/** Creates a host per function and starts both servers. Fails (having stopped everything) if a port is taken. */
+/**
+ * Creates a host per function and starts the servers (Invoke API, HTTP API, one per Function URL). Fails, having
+ * stopped everything, if a port is taken.
+ */
 export async function startStack(options: StackOptions): Promise<LocalStack> {
   const defaultFunction = chooseDefaultFunction(options.functions, options.defaultFunction);
   const bindAddress = options.bindAddress ?? DEFAULT_BIND_ADDRESS;
@@ -140,6 +150,7 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
   });
 
   const servers: Server[] = [];
+  const functionUrls = new Map<string, string>();
   try {
     servers.push(
       await listen(
@@ -159,12 +170,22 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
         "--http-port",
       ),
     );
+    const urlFunctions = options.functions.filter((fn) => fn.functionUrl !== undefined);
+    const firstUrlPort = options.functionUrlPort ?? DEFAULT_FUNCTION_URL_PORT;
+    for (const [index, fn] of urlFunctions.entries()) {
+      const host = hosts.get(fn.name) as FunctionHost;
+      const listener = createFunctionUrlListener({ host, accountId: LOCAL_ACCOUNT_ID, log });
+      const port = firstUrlPort === 0 ? 0 : firstUrlPort + index;
+      const server = await listen(listener, port, bindAddress, `Function URL of ${fn.name}`, "--url-port");
+      servers.push(server);
+      functionUrls.set(fn.name, `${urlOf(server, bindAddress)}/`);
+    }
   } catch (error) {
     await Promise.all(servers.map(closeServer));
     await closeHosts();
     throw error;
   }
-  const [invokeServer, httpServer] = servers as [Server, Server];
+  const [invokeServer, httpServer] = servers as [Server, Server, ...Server[]];
 
   return {
     invokeUrl: urlOf(invokeServer, bindAddress),
@@ -172,6 +193,7 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
     defaultFunction,
     hosts,
     routes,
+    functionUrls,
     settled: () => invokeApi.settled(),
     async recycle(functionName) {
       await hosts.get(functionName)?.recycle();

@@ -4,7 +4,13 @@
  */
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import type { RunnerKind } from "../contract.js";
-import { DEFAULT_BIND_ADDRESS, DEFAULT_FUNCTION, DEFAULT_HTTP_PORT, DEFAULT_INVOKE_PORT } from "../stack.js";
+import {
+  DEFAULT_BIND_ADDRESS,
+  DEFAULT_FUNCTION,
+  DEFAULT_FUNCTION_URL_PORT,
+  DEFAULT_HTTP_PORT,
+  DEFAULT_INVOKE_PORT,
+} from "../stack.js";
 
 export const RUNNERS: readonly RunnerKind[] = ["ric", "fallback", "container"];
 export const DEFAULT_RUNNER: RunnerKind = "ric";
@@ -17,6 +23,7 @@ export const USAGE = `Usage:
 dev options:
   --port N                Invoke API port (default ${DEFAULT_INVOKE_PORT})
   --http-port N           HTTP API gateway port (default ${DEFAULT_HTTP_PORT})
+  --url-port N            First Function URL port, one per function with "functionUrl" (default ${DEFAULT_FUNCTION_URL_PORT})
   --host ADDRESS          Address to listen on (default ${DEFAULT_BIND_ADDRESS}; 0.0.0.0 for every interface)
   --runtime KIND          ric (the real Runtime Interface Client, default), fallback (a pure-JS runtime client)
                           or container (the function's image, needs Docker); --runner is the same option
@@ -40,6 +47,7 @@ export interface DevCommand {
   readonly command: "dev";
   readonly invokePort: number;
   readonly httpPort: number;
+  readonly functionUrlPort: number;
   readonly bindAddress: string;
   readonly runner: RunnerKind;
   readonly maxInstances: number | undefined;
@@ -95,6 +103,7 @@ export function parseCommand(argv: readonly string[]): Command {
     const { values, positionals } = parse(rest, {
       port: { type: "string" },
       "http-port": { type: "string" },
+      "url-port": { type: "string" },
       host: { type: "string" },
       runtime: { type: "string" },
       runner: { type: "string" },
@@ -108,6 +117,7 @@ export function parseCommand(argv: readonly string[]): Command {
       command: "dev",
       invokePort: integer(values.port, "--port", 0, 65535) ?? DEFAULT_INVOKE_PORT,
       httpPort: integer(values["http-port"], "--http-port", 0, 65535) ?? DEFAULT_HTTP_PORT,
+      functionUrlPort: integer(values["url-port"], "--url-port", 0, 65535) ?? DEFAULT_FUNCTION_URL_PORT,
       bindAddress: values.host ?? DEFAULT_BIND_ADDRESS,
       runner: runner(values),
       maxInstances: integer(values["max-instances"], "--max-instances", 1, 64),

@@ -36,6 +36,10 @@ export function banner(
     `              ${stack.invokeUrl}/2015-03-31/functions/function/invocations -> ${stack.defaultFunction}`,
     `  HTTP API    ${stack.httpUrl}`,
     ...(routes.length > 0 ? routes : ['    (no routes: add "routes" to a function\'s lambda block)']),
+    ...[...stack.functionUrls].map(([name, url]) => {
+      const mode = functions.find((fn) => fn.name === name)?.functionUrl?.invokeMode ?? "BUFFERED";
+      return `  Function URL ${url} -> ${name} (${mode})`;
+    }),
     "",
     "  Try:",
     `    curl "${stack.invokeUrl}/2015-03-31/functions/function/invocations" -d '{}'`,
@@ -120,6 +124,7 @@ export async function runDev(command: DevCommand, env: CliEnvironment): Promise<
       },
       invokePort: command.invokePort,
       httpPort: command.httpPort,
+      functionUrlPort: command.functionUrlPort,
       bindAddress: command.bindAddress,
       ...(command.defaultFunction === undefined ? {} : { defaultFunction: command.defaultFunction }),
       log: (line) => env.stdout.write(`${line}\n`),

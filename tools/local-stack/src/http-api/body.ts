@@ -1,4 +1,4 @@
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 
 export interface ReadBody {
   /** The bytes read, or an empty buffer when the body was over the limit. */
@@ -26,5 +26,22 @@ export function readBody(request: IncomingMessage, limit: number): Promise<ReadB
       resolve({ body: tooLarge ? Buffer.alloc(0) : Buffer.concat(chunks, size), size, tooLarge });
     });
     request.on("error", reject);
+  });
+}
+
+/** Writes `chunk`, waiting for the socket to drain; false once the caller has gone. */
+export function writeChunk(response: ServerResponse, chunk: Buffer): Promise<boolean> {
+  if (response.destroyed) return Promise.resolve(false);
+  if (response.write(chunk)) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (open: boolean) => {
+      response.off("drain", onDrain);
+      response.off("close", onClose);
+      resolve(open);
+    };
+    const onDrain = () => done(true);
+    const onClose = () => done(false);
+    response.on("drain", onDrain);
+    response.on("close", onClose);
   });
 }

@@ -4,6 +4,7 @@
  */
 import type { ServerResponse } from "node:http";
 import type { InvokeOutcome } from "../contract.js";
+import { writeChunk } from "../http-api/body.js";
 import { type InvokeCompleteDetails, invokeComplete, payloadChunk } from "./event-stream.js";
 
 type ResponseOutcome = Extract<InvokeOutcome, { kind: "response" }>;
@@ -22,23 +23,6 @@ function completeDetails(
   };
 }
 
-/** Writes `chunk`, waiting for the socket to drain; false once the caller has gone. */
-function write(response: ServerResponse, chunk: Buffer): Promise<boolean> {
-  if (response.destroyed) return Promise.resolve(false);
-  if (response.write(chunk)) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const done = (open: boolean) => {
-      response.off("drain", onDrain);
-      response.off("close", onClose);
-      resolve(open);
-    };
-    const onDrain = () => done(true);
-    const onClose = () => done(false);
-    response.on("drain", onDrain);
-    response.on("close", onClose);
-  });
-}
-
 /** Streams the outcome to the caller and returns the function's error type, if it failed. */
 export async function sendStreamingResponse(
   response: ServerResponse,
@@ -54,7 +38,7 @@ export async function sendStreamingResponse(
   if (stream === undefined || streamCompletion === undefined) {
     // The function answered in one piece (or failed before streaming): one chunk, then the completion.
     const failed = outcome.functionError !== undefined;
-    if (!failed && outcome.payload.length > 0) await write(response, payloadChunk(outcome.payload));
+    if (!failed && outcome.payload.length > 0) await writeChunk(response, payloadChunk(outcome.payload));
     response.end(
       invokeComplete(
         completeDetails(outcome.errorType, failed ? outcome.payload : undefined, outcome.logTail, tail),
@@ -63,7 +47,7 @@ export async function sendStreamingResponse(
     return failed ? (outcome.errorType ?? "Unhandled") : undefined;
   }
   for await (const chunk of stream) {
-    if (!(await write(response, payloadChunk(chunk as Buffer)))) {
+    if (!(await writeChunk(response, payloadChunk(chunk as Buffer)))) {
       // The caller walked away: stop reading; the engine lets the function finish on its own.
       stream.destroy();
       break;
