@@ -14,11 +14,13 @@ export type {
 export { LIMITS } from "./contract.js";
 export { createFunctionHost } from "./engine/index.js";
 export { buildHttpApiEvent, type HttpApiEventV2 } from "./http-api/event.js";
+export { createFunctionUrlListener, type FunctionUrlOptions } from "./http-api/function-url.js";
 export { type GatewayResponse, mapFunctionResult } from "./http-api/response.js";
 export { buildRouteTable, matchRoute, type RouteEntry, type RouteMatch } from "./http-api/routes.js";
 export { createInProcessHost, type InProcessHost } from "./invoke-api/in-process-host.js";
 export { createInvokeApi, type InvokeApi, type InvokeApiOptions } from "./invoke-api/server.js";
 export {
+  DEFAULT_FUNCTION_URL_PORT,
   DEFAULT_HTTP_PORT,
   DEFAULT_INVOKE_PORT,
   type HostFactory,
