@@ -1,3 +1,24 @@
+export {
+  type BaseImageUse,
+  type BuiltImage,
+  type FunctionImageRecord,
+  ImageBuilder,
+  type ImageBuilderOptions,
+  PLATFORMS,
+  RECORD_DIR,
+  removeImages,
+} from "./build/builder.js";
+export { type BaseOverrides, parseBaseOverrides } from "./build/overrides.js";
+export {
+  checkEngine,
+  DockerCommandError,
+  DockerUnavailableError,
+  docker,
+  dockerOk,
+  type EngineInfo,
+  type ImageDetails,
+  inspectImage,
+} from "./docker/engine.js";
 export { type DockerIgnore, loadDockerIgnore, parseDockerIgnore } from "./dockerfile/dockerignore.js";
 export { type ImageReference, parseImageReference, unpinnedReason } from "./dockerfile/image-ref.js";
 export {
@@ -13,4 +34,6 @@ export { type Finding, formatFinding } from "./lint/findings.js";
 export { baseImageUsers, type LintOptions, lintTarget, lintWorkspace } from "./lint/lint.js";
 export { RULES } from "./lint/rules.js";
 export { type LintTarget, shippedDockerfiles } from "./lint/targets.js";
+export { lambdaEnvironment, type RunningContainer, startContainer } from "./run/container.js";
 export { runCli, USAGE } from "./run-cli.js";
+export { type InvocationResult, startTestRuntimeApi, type TestRuntimeApi } from "./testing/runtime-api.js";

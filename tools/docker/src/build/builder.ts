@@ -77,6 +77,11 @@ export interface ImageBuilderOptions {
   readonly log?: (line: string) => void;
   /** Every line of docker's build output. */
   readonly onBuildOutput?: (line: string) => void;
+  /**
+   * Rebuild even when an image with the same content exists: "cached" lets docker reuse its layer cache,
+   * "no-cache" builds every layer again (benchmarks measure both).
+   */
+  readonly force?: "cached" | "no-cache";
 }
 
 interface BuildRequest {
@@ -235,7 +240,7 @@ export class ImageBuilder {
     const contentTag = `${image}-${contentHash.slice(0, 12)}`;
     const display = relative(this.#options.root, request.dockerfile);
 
-    const existing = await inspectImage(contentTag, this.#env);
+    const existing = this.#options.force ? undefined : await inspectImage(contentTag, this.#env);
     if (existing) {
       await dockerOk(["tag", contentTag, image], { env: this.#env });
       this.#log(`${image}: unchanged (${contentTag}), not rebuilt`);
@@ -261,6 +266,7 @@ export class ImageBuilder {
     const iidFile = join(work, "iid");
     const args = [
       ...(engine.buildx ? ["buildx", "build", "--load", "--provenance=false"] : ["build", "--force-rm"]),
+      ...(this.#options.force === "no-cache" ? ["--no-cache"] : []),
       "--file",
       request.dockerfile,
       "--platform",

@@ -100,7 +100,7 @@ export async function startTestRuntimeApi(functionName = "function"): Promise<Te
         requestId: pending.requestId,
         body,
         errorType: typeof errorType === "string" ? errorType : undefined,
-        elapsedMs: Date.now() - pending.queuedAt,
+        elapsedMs: performance.now() - pending.queuedAt,
       });
       return;
     }
@@ -124,7 +124,7 @@ export async function startTestRuntimeApi(functionName = "function"): Promise<Te
         queue.push({
           requestId: randomUUID(),
           payload,
-          queuedAt: Date.now(),
+          queuedAt: performance.now(),
           resolve: (result) => {
             clearTimeout(timer);
             resolve(result);

@@ -1,0 +1,45 @@
+import { findWorkspaceRoot } from "@lambda-images/function-config";
+import { describe, expect, it } from "vitest";
+import { runCli } from "./run-cli.js";
+
+function capture(cwd = findWorkspaceRoot()) {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    io: { cwd, env: process.env, out: (t: string) => out.push(t), err: (t: string) => err.push(t) },
+    out,
+    err,
+  };
+}
+
+describe("lambda-image CLI", () => {
+  it("lint: reports the repository's Dockerfiles and exits 0 when they are clean", async () => {
+    const { io, out, err } = capture();
+    expect(await runCli(["lint"], io)).toBe(0);
+    expect(err).toEqual([]);
+    expect(out.join("\n")).toMatch(/^lambda-image lint: \d+ Dockerfiles, no findings\.$/);
+  });
+
+  it("says what was wrong with the call, with the usage, and exits 2", async () => {
+    const unknown = capture();
+    expect(await runCli(["deploy"], unknown.io)).toBe(2);
+    expect(unknown.err.join("\n")).toMatch(
+      /^lambda-image: Unknown command "deploy"\.\n\nUsage: lambda-image/,
+    );
+    const badFlag = capture();
+    expect(await runCli(["lint", "--colour"], badFlag.io)).toBe(2);
+    expect(badFlag.err.join("\n")).toMatch(/Unknown option '--colour'/);
+    const badStrategy = capture();
+    expect(await runCli(["build", "--strategy", "alpine"], badStrategy.io)).toBe(2);
+    expect(badStrategy.err.join("\n")).toMatch(
+      /Unknown strategy "alpine": use aws-base, os-only, non-aws or all\./,
+    );
+  });
+
+  it("build: a malformed IMAGE_BASE_OVERRIDES is explained before anything is built", async () => {
+    const { io, err } = capture();
+    const code = await runCli(["build"], { ...io, env: { ...process.env, IMAGE_BASE_OVERRIDES: "node:22" } });
+    expect(code).toBe(1);
+    expect(err.join("\n")).toMatch(/IMAGE_BASE_OVERRIDES: "node:22" is not PUBLIC=REPLACEMENT/);
+  });
+});
