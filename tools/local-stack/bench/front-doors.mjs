@@ -10,9 +10,9 @@
  * Sizes: BENCH_WARM (default 500), BENCH_THROUGHPUT (default 2000), BENCH_COLD (default 8).
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
@@ -137,6 +137,7 @@ function unbundledHello() {
     "--sourceMap",
     "false",
   ]);
+  if (!existsSync(join(root, "src", "index.js"))) throw new Error(`tsc wrote no src/index.js into ${root}`);
   writeFileSync(join(root, "package.json"), JSON.stringify({ type: "module" }));
   symlinkSync(join(hello.dir, "node_modules"), join(root, "node_modules"), "dir");
   const distDir = join(root, "src");
@@ -205,6 +206,7 @@ async function coldStarts() {
 const ms = (value) => `${value.toFixed(2)} ms`;
 const pass = (ok) => (ok ? "yes" : "NO");
 
+const loadBefore = loadavg()[0];
 const inProcess = await inProcessLatency();
 const viaHost = await hostLatency();
 const [viaInvokeApi, viaGateway, perSecond1, perSecond8] = await withStack(async (stack) => {
@@ -216,6 +218,10 @@ const [viaInvokeApi, viaGateway, perSecond1, perSecond8] = await withStack(async
 const cold = await coldStarts();
 
 const overhead = viaInvokeApi.p50 - inProcess.p50;
+console.log(
+  `\nMachine: ${cpus().length} cores, Node ${process.version}, load average ${loadBefore.toFixed(2)} before and ` +
+    `${loadavg()[0].toFixed(2)} after (other work on the machine skews every number)`,
+);
 console.log(`\nWarm invoke latency of functions/hello (${WARM} invokes each, runner ric)\n`);
 console.table({
   "handler in process (baseline)": { p50: ms(inProcess.p50), p99: ms(inProcess.p99), "p50 overhead": "-" },
