@@ -21,7 +21,12 @@ async function bufferedFunction() {
   mkdirSync(join(dir, "src"));
   writeFileSync(
     join(dir, "package.json"),
-    JSON.stringify({ name: "report-buffered", version: "0.0.0", type: "module", lambda: { name: "report-buffered", timeout: 60 } }),
+    JSON.stringify({
+      name: "report-buffered",
+      version: "0.0.0",
+      type: "module",
+      lambda: { name: "report-buffered", timeout: 60 },
+    }),
   );
   const core = JSON.stringify(join(here, "src", "report.ts"));
   writeFileSync(
