@@ -1,0 +1,125 @@
+/**
+ * The three thumbnail images, built with the real Docker engine and run the way Lambda runs them: each container's
+ * runtime polls a Runtime API on 127.0.0.1 for the checked-in events and posts the answers. This is where sharp's
+ * native code meets each image's C library. Without an engine the suite is skipped, loudly; with CI=true it fails.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  type BaseOverrides,
+  checkEngine,
+  type FunctionImageRecord,
+  ImageBuilder,
+  inspectImage,
+  lambdaEnvironment,
+  parseBaseOverrides,
+  type RunningContainer,
+  startContainer,
+  startTestRuntimeApi,
+} from "@lambda-images/docker";
+import { findWorkspaceRoot, loadFunction, STRATEGIES } from "@lambda-images/function-config";
+import sharp from "sharp";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const IN_CI = ["true", "1"].includes((process.env.CI ?? "").toLowerCase());
+const engineProblem = await checkEngine().then(
+  () => undefined,
+  (error: Error) => error.message,
+);
+if (engineProblem && !IN_CI) {
+  console.warn(
+    `\nTHUMBNAIL IMAGE TESTS SKIPPED (no usable Docker engine; CI=true would fail them):\n${engineProblem}\n`,
+  );
+}
+
+/**
+ * IMAGE_BASE_OVERRIDES when set; otherwise, where the public bases are not in the engine but the CI stand-ins
+ * are, the stand-ins' overrides file (as tools/docker's own image tests do).
+ */
+async function baseOverrides(root: string): Promise<BaseOverrides> {
+  if (process.env.IMAGE_BASE_OVERRIDES !== undefined)
+    return parseBaseOverrides(process.env.IMAGE_BASE_OVERRIDES);
+  const file = join(root, ".ci", "docker", "stand-ins", "overrides.env");
+  if (!existsSync(file)) return new Map();
+  const standIns = parseBaseOverrides(
+    /IMAGE_BASE_OVERRIDES="([^"]*)"/.exec(readFileSync(file, "utf8"))?.[1],
+    file,
+  );
+  for (const [publicName, standIn] of standIns) {
+    if ((await inspectImage(publicName)) || !(await inspectImage(standIn))) return new Map();
+  }
+  return standIns;
+}
+
+interface Reply {
+  readonly statusCode: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+  readonly isBase64Encoded?: boolean;
+}
+
+describe.runIf(engineProblem !== undefined && IN_CI)("thumbnail images in CI", () => {
+  it("needs a Docker engine", () => {
+    throw new Error(`CI=true but no Docker engine answers (${engineProblem}): start one before the tests.`);
+  });
+});
+
+describe.runIf(engineProblem === undefined)("thumbnail images, built and run with the Docker engine", () => {
+  const root = findWorkspaceRoot();
+  const fn = loadFunction(new URL("..", import.meta.url).pathname);
+  const built = new Map<string, FunctionImageRecord>();
+  const containers: RunningContainer[] = [];
+  const event = (file: string) => readFileSync(join(fn.dir, "events", file), "utf8");
+
+  beforeAll(async () => {
+    if (!existsSync(fn.bundle)) throw new Error(`${fn.bundle} is missing: run pnpm build first`);
+    const builder = new ImageBuilder({
+      root,
+      overrides: await baseOverrides(root),
+      platform: process.env.IMAGE_PLATFORM,
+      log: (line) => console.log(`[lambda-image] ${line}`),
+    });
+    for (const strategy of STRATEGIES) built.set(strategy, await builder.buildFunctionImage(fn, strategy));
+  }, 30 * 60_000);
+
+  afterAll(async () => {
+    await Promise.all(containers.map((container) => container.stop()));
+  });
+
+  it.each(STRATEGIES)(
+    "thumbnail:%s resizes with its own sharp and libvips, and refuses a non-image",
+    async (strategy) => {
+      const record = built.get(strategy);
+      if (!record) throw new Error(`thumbnail:${strategy} was not built`);
+      const runtimeApi = await startTestRuntimeApi(fn.name);
+      try {
+        const container = await startContainer({
+          image: record.imageId,
+          environment: lambdaEnvironment(fn),
+          runtimeApi: runtimeApi.address,
+        });
+        containers.push(container);
+        const resized = await runtimeApi.invoke(event("png-to-webp.json"), 60_000);
+        expect(resized.kind, await container.logs()).toBe("response");
+        const reply = JSON.parse(resized.body) as Reply;
+        expect(reply).toMatchObject({ statusCode: 200, isBase64Encoded: true });
+        expect(reply.headers["content-type"]).toBe("image/webp");
+        const { format, width, height } = await sharp(Buffer.from(reply.body, "base64")).metadata();
+        expect({ format, width, height }).toEqual({ format: "webp", width: 160, height: 120 });
+
+        const refused = JSON.parse(
+          (await runtimeApi.invoke(event("not-an-image.json"), 10_000)).body,
+        ) as Reply;
+        expect(refused.statusCode).toBe(400);
+        expect(JSON.parse(refused.body)).toEqual({
+          message:
+            "The body is not an image this function can read (jpeg, png, webp, gif, avif, heif, tiff).",
+        });
+        await container.stop();
+      } finally {
+        await runtimeApi.close();
+      }
+    },
+    120_000,
+  );
+});
