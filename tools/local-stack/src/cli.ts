@@ -7,10 +7,13 @@ import { parseCommand, USAGE, UsageError } from "./cli/args.js";
 import { runDev } from "./cli/dev.js";
 import { type CliEnvironment, CliError } from "./cli/environment.js";
 import { runInvoke } from "./cli/invoke.js";
+import { runEmulator } from "./emulator/main.js";
 import { createFunctionHost } from "./engine/index.js";
 
 /** Exit codes: 0 fine, 1 the function failed or a problem the message explains, 2 a mistyped command. */
 async function main(argv: readonly string[]): Promise<number> {
+  // The emulator runs inside an image, outside any workspace, with its own command line (RIE's).
+  if (argv[0] === "emulate") return runEmulator(argv.slice(1));
   const command = parseCommand(argv);
   if (command.command === "help") {
     process.stdout.write(USAGE);

@@ -5,7 +5,8 @@
  * The front doors know the Invoke API and API Gateway; they never know how a function runs.
  */
 import type { Readable } from "node:stream";
-import type { FunctionDefinition } from "@lambda-images/function-config";
+import type { FunctionDefinition, Strategy } from "@lambda-images/function-config";
+import type { Runner } from "./runners/runner.js";
 
 /** Hard limits shared by both halves (bytes), from the Lambda quotas. */
 export const LIMITS = {
@@ -96,7 +97,10 @@ export interface FunctionHost {
 export type RunnerKind = "ric" | "fallback" | "container";
 
 export interface HostOptions {
-  readonly runner: RunnerKind;
+  /** A runner by kind, or a runner object of the caller's (`lambda-local emulate` runs a bootstrap command). */
+  readonly runner: RunnerKind | Runner;
+  /** The container runner's image: `functions/<name>/.image/<strategy>.json` (default: the function's strategy). */
+  readonly strategy?: Strategy;
   /** Warm instances per function (default 4). */
   readonly maxInstances?: number;
   /** Invokes waiting for an instance before 429 (default 32). */

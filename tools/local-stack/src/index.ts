@@ -12,6 +12,10 @@ export type {
   StreamCompletion,
 } from "./contract.js";
 export { LIMITS } from "./contract.js";
+export { type EmulatorArgs, parseEmulatorArgs } from "./emulator/args.js";
+export { type EmulatedFunction, emulatedFunction, RIE_DEFAULTS } from "./emulator/definition.js";
+export { INVOCATIONS_PATH, type RunningEmulator, startEmulator } from "./emulator/emulator.js";
+export { EMULATOR_BUNDLE } from "./emulator/paths.js";
 export { createFunctionHost } from "./engine/index.js";
 export { buildHttpApiEvent, type HttpApiEventV2 } from "./http-api/event.js";
 export { createFunctionUrlListener, type FunctionUrlOptions } from "./http-api/function-url.js";
@@ -19,6 +23,18 @@ export { type GatewayResponse, mapFunctionResult } from "./http-api/response.js"
 export { buildRouteTable, matchRoute, type RouteEntry, type RouteMatch } from "./http-api/routes.js";
 export { createInProcessHost, type InProcessHost } from "./invoke-api/in-process-host.js";
 export { createInvokeApi, type InvokeApi, type InvokeApiOptions } from "./invoke-api/server.js";
+export {
+  CONTAINER_LABEL,
+  type ContainerRunnerOptions,
+  containerEnvironment,
+  createContainerRunner,
+} from "./runners/container.js";
+export {
+  IMAGE_RECORD_DIR,
+  imageRecordFile,
+  type RecordedImage,
+  readImageRecord,
+} from "./runners/container-image.js";
 export {
   DEFAULT_FUNCTION_URL_PORT,
   DEFAULT_HTTP_PORT,

@@ -88,4 +88,23 @@ describe("parseCommand", () => {
     expect(() => parseCommand(argv)).toThrow(message);
     expect(() => parseCommand(argv)).toThrow("Usage:");
   });
+
+  it("takes --strategy for the container runtime only", () => {
+    expect(
+      parseCommand(["invoke", "hello", "--runtime", "container", "--strategy", "non-aws"]),
+    ).toMatchObject({
+      runner: "container",
+      strategy: "non-aws",
+    });
+    expect(parseCommand(["dev", "--runner", "container", "--strategy=os-only"])).toMatchObject({
+      runner: "container",
+      strategy: "os-only",
+    });
+    expect(() => parseCommand(["invoke", "hello", "--strategy", "os-only"])).toThrow(
+      /add --runtime container/,
+    );
+    expect(() => parseCommand(["dev", "--runtime", "container", "--strategy", "alpine"])).toThrow(
+      /--strategy must be one of aws-base, os-only, non-aws, not "alpine"/,
+    );
+  });
 });

@@ -3,6 +3,7 @@
  * out.
  */
 import { type ParseArgsConfig, parseArgs } from "node:util";
+import { STRATEGIES, type Strategy } from "@lambda-images/function-config";
 import type { RunnerKind } from "../contract.js";
 import {
   DEFAULT_BIND_ADDRESS,
@@ -17,8 +18,11 @@ export const DEFAULT_RUNNER: RunnerKind = "ric";
 
 export const USAGE = `Usage:
   lambda-local dev [options]         Serve every function in the workspace, rebuilding on change
-  lambda-local invoke <function> [--event FILE|-] [--runtime ric|fallback|container]
+  lambda-local invoke <function> [--event FILE|-] [--runtime ric|fallback|container] [--strategy S]
                                      Invoke one function once; print its result and REPORT line
+  lambda-local emulate [--port 8080] [--] [BOOTSTRAP [ARGS...]]
+                                     Inside an image: answer POST /2015-03-31/functions/function/invocations on
+                                     0.0.0.0:8080 with BOOTSTRAP as the runtime (a drop-in for aws-lambda-rie)
 
 dev options:
   --port N                Invoke API port (default ${DEFAULT_INVOKE_PORT})
@@ -27,6 +31,8 @@ dev options:
   --host ADDRESS          Address to listen on (default ${DEFAULT_BIND_ADDRESS}; 0.0.0.0 for every interface)
   --runtime KIND          ric (the real Runtime Interface Client, default), fallback (a pure-JS runtime client)
                           or container (the function's image, needs Docker); --runner is the same option
+  --strategy S            With --runtime container: run the aws-base, os-only or non-aws image (default: each
+                          function's "strategy"); build it first with pnpm image
   --max-instances N       Warm instances per function (default 4)
   --default-function NAME The function behind /2015-03-31/functions/function/invocations (default ${DEFAULT_FUNCTION})
   --no-watch              Serve the existing builds; do not rebuild on change
@@ -50,6 +56,8 @@ export interface DevCommand {
   readonly functionUrlPort: number;
   readonly bindAddress: string;
   readonly runner: RunnerKind;
+  /** The image the container runner runs (undefined: each function's strategy). */
+  readonly strategy?: Strategy | undefined;
   readonly maxInstances: number | undefined;
   readonly defaultFunction: string | undefined;
   readonly watch: boolean;
@@ -61,6 +69,7 @@ export interface InvokeCommand {
   /** A file path, "-" for stdin, or undefined for `{}`. */
   readonly event: string | undefined;
   readonly runner: RunnerKind;
+  readonly strategy?: Strategy | undefined;
 }
 
 export type Command = DevCommand | InvokeCommand | { readonly command: "help" };
@@ -88,6 +97,19 @@ function runner(values: { runtime?: string | undefined; runner?: string | undefi
   return found;
 }
 
+/** `--strategy`: only meaningful for the container runner, which runs that image. */
+function strategy(value: string | undefined, kind: RunnerKind): Strategy | undefined {
+  if (value === undefined) return undefined;
+  const found = STRATEGIES.find((name) => name === value);
+  if (!found) throw new UsageError(`--strategy must be one of ${STRATEGIES.join(", ")}, not "${value}".`);
+  if (kind !== "container") {
+    throw new UsageError(
+      `--strategy ${value} picks the image the container runtime runs: add --runtime container.`,
+    );
+  }
+  return found;
+}
+
 function parse<T extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: T) {
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
@@ -107,6 +129,7 @@ export function parseCommand(argv: readonly string[]): Command {
       host: { type: "string" },
       runtime: { type: "string" },
       runner: { type: "string" },
+      strategy: { type: "string" },
       "max-instances": { type: "string" },
       "default-function": { type: "string" },
       "no-watch": { type: "boolean" },
@@ -120,6 +143,7 @@ export function parseCommand(argv: readonly string[]): Command {
       functionUrlPort: integer(values["url-port"], "--url-port", 0, 65535) ?? DEFAULT_FUNCTION_URL_PORT,
       bindAddress: values.host ?? DEFAULT_BIND_ADDRESS,
       runner: runner(values),
+      strategy: strategy(values.strategy, runner(values)),
       maxInstances: integer(values["max-instances"], "--max-instances", 1, 64),
       defaultFunction: values["default-function"],
       watch: values["no-watch"] !== true,
@@ -130,6 +154,7 @@ export function parseCommand(argv: readonly string[]): Command {
       event: { type: "string" },
       runtime: { type: "string" },
       runner: { type: "string" },
+      strategy: { type: "string" },
     });
     const [functionName, ...extra] = positionals;
     if (functionName === undefined) {
@@ -142,6 +167,7 @@ export function parseCommand(argv: readonly string[]): Command {
       functionName,
       event: values.event,
       runner: runner(values),
+      strategy: strategy(values.strategy, runner(values)),
     };
   }
   throw new UsageError(`Unknown command "${name}".`);

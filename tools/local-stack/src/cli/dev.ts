@@ -30,6 +30,7 @@ export function banner(
   const example = stack.routes.find((route) => route.method === "GET" && !route.path.includes("{"));
   return [
     `lambda-local: ${functions.length} function${functions.length === 1 ? "" : "s"} (${names}), runtime ${command.runner}` +
+      `${command.strategy === undefined ? "" : ` (${command.strategy} images)`}` +
       `${command.watch ? ", rebuilding on change" : ""}`,
     "",
     `  Invoke API  ${stack.invokeUrl}/2015-03-31/functions/{name}/invocations`,
@@ -119,6 +120,7 @@ export async function runDev(command: DevCommand, env: CliEnvironment): Promise<
       createHost: env.createHost,
       hostOptions: {
         runner: command.runner,
+        ...(command.strategy === undefined ? {} : { strategy: command.strategy }),
         ...(command.maxInstances === undefined ? {} : { maxInstances: command.maxInstances }),
         logSink: (line) => env.stdout.write(line.endsWith("\n") ? line : `${line}\n`),
       },

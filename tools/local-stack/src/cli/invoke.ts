@@ -72,6 +72,7 @@ export async function runInvoke(command: InvokeCommand, env: CliEnvironment): Pr
   const logged = new Set<string>();
   const host = env.createHost(fn, {
     runner: command.runner,
+    ...(command.strategy === undefined ? {} : { strategy: command.strategy }),
     maxInstances: 1,
     logSink: (line) => {
       logged.add(line.trimEnd());

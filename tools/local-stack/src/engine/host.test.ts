@@ -405,14 +405,6 @@ describe.each<RunnerKind>(["ric", "fallback"])("with the %s runner", (runner) =>
   });
 });
 
-describe("the container runner", () => {
-  test("says it is not available yet", () => {
-    expect(() => createFunctionHost(fixtureFunction("behaviours"), { runner: "container" })).toThrow(
-      /container runner arrives with the images work/,
-    );
-  });
-});
-
 describe("a function that was not built", () => {
   test("answers Runtime.InvalidEntrypoint with the command to build it", async () => {
     const definition = fixtureFunction("behaviours", { name: "unbuilt" });

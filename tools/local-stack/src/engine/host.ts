@@ -66,7 +66,10 @@ class PooledFunctionHost implements FunctionHost {
 
   constructor(definition: FunctionDefinition, options: HostOptions) {
     this.definition = definition;
-    this.#runner = createRunner(options.runner);
+    this.#runner =
+      typeof options.runner === "string"
+        ? createRunner(options.runner, options.strategy === undefined ? {} : { strategy: options.strategy })
+        : options.runner;
     this.#runner.checkAvailable();
     this.#region = resolveRegion(options.region);
     this.#arn = functionArn(this.#region, definition.name);

@@ -1,27 +1,333 @@
-import type { Runner } from "./runner.js";
+/**
+ * Runs an instance from the function's container image, the one `lambda-image build` recorded for the strategy:
+ * `docker run --rm --network host` with the engine's Lambda variables and `AWS_LAMBDA_RUNTIME_API` pointing at the
+ * instance's Runtime API on 127.0.0.1, so the image's own entry point and Runtime Interface Client serve the
+ * invokes. The engine treats it like any runtime process: its output is the `docker run` client's, its exit is the
+ * container's, `kill` is `docker kill`, and its memory is read from the container's main process.
+ */
+import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import type { Readable } from "node:stream";
+import type { FunctionDefinition, Strategy } from "@lambda-images/function-config";
+import { imageBuildHint, readImageRecord } from "./container-image.js";
+import type { Runner, RuntimeExit, RuntimeProcess, SpawnRequest } from "./runner.js";
+
+export interface ContainerRunnerOptions {
+  /** Which of the function's images to run (default: the function's `strategy`). */
+  readonly strategy?: Strategy;
+  /** The docker client's environment (DOCKER_HOST, DOCKER_CONFIG, PATH); default: this process's. */
+  readonly dockerEnv?: NodeJS.ProcessEnv;
+}
+
+/** Where every image keeps the function and the runtime (the Lambda layout all three strategies follow). */
+export const CONTAINER_TASK_ROOT = "/var/task";
+export const CONTAINER_RUNTIME_DIR = "/var/runtime";
+/** Every container the runner starts carries this label (value: the function name), e.g. for `docker ps --filter`. */
+export const CONTAINER_LABEL = "org.lambda-images.local-stack.function";
+
+/** Host variables the engine passes to host processes; an image has its own. */
+const HOST_ONLY = new Set(["PATH", "HOME", "LD_LIBRARY_PATH", "TMPDIR"]);
+const HOST_ONLY_PREFIXES = ["NODE_"];
+/** Exit statuses `docker run` reports for a container whose main process died of a signal (128 + n). */
+const SIGNAL_EXITS: Readonly<Record<number, NodeJS.Signals>> = {
+  134: "SIGABRT",
+  137: "SIGKILL",
+  139: "SIGSEGV",
+  143: "SIGTERM",
+};
+/** `docker run`'s own failure (the container never ran), as opposed to the container's exit status. */
+const DOCKER_RUN_FAILED = 125;
+const PID_POLL_MS = 50;
+const KILL_RETRY_MS = 100;
+const KILL_ATTEMPTS = 50;
+
+const MISSING_CLI =
+  "The container runner needs Docker, and the docker CLI is not on PATH. Install Docker and start its engine " +
+  "(on this project's CI machines: bash .ci/docker/start-engine.sh), or use `--runtime ric`.";
 
 /**
- * Runs an instance from the function's container image. Not implemented yet: the seam is here so the image
- * tooling can fill it in without touching the engine. What a real implementation has to do:
- * - `spawn`: `docker run --rm --network host` the image with the engine's Lambda variables (`-e NAME=VALUE`),
- *   but with `LAMBDA_TASK_ROOT=/var/task`, `LAMBDA_RUNTIME_DIR=/var/runtime`, and without the host's PATH, HOME
- *   and NODE_* (the image has its own); `AWS_LAMBDA_RUNTIME_API` (127.0.0.1:port) works as it is on the host
- *   network. stdout/stderr are the `docker run` client's.
- * - `kill`: `docker kill` the container (not just the client), so a timeout really ends the runtime.
- * - `pid`: the client's pid gives the client's memory, not the function's; read the container's cgroup instead.
+ * The container's environment: the engine's Lambda variables, with the image's own task root and runtime folder,
+ * and without the host's PATH, HOME, LD_LIBRARY_PATH, TMPDIR and NODE_* (unless the function's config sets them).
  */
-export function createContainerRunner(): Runner {
-  const unavailable = (): never => {
+export function containerEnvironment(
+  environment: Readonly<Record<string, string>>,
+  definition: FunctionDefinition,
+): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(environment)) {
+    const hostOnly = HOST_ONLY.has(name) || HOST_ONLY_PREFIXES.some((prefix) => name.startsWith(prefix));
+    if (hostOnly && !Object.hasOwn(definition.environment, name)) continue;
+    result[name] = value;
+  }
+  result.LAMBDA_TASK_ROOT = CONTAINER_TASK_ROOT;
+  result.LAMBDA_RUNTIME_DIR = CONTAINER_RUNTIME_DIR;
+  return result;
+}
+
+export interface DockerRunPlan {
+  readonly args: readonly string[];
+  /** The docker client's environment: the caller's, plus the values `--env NAME` takes from it. */
+  readonly clientEnv: NodeJS.ProcessEnv;
+}
+
+/** Names whose value must not be put in the docker client's own environment (it reads them itself). */
+function clientReads(name: string): boolean {
+  return name.startsWith("DOCKER_") || HOST_ONLY.has(name);
+}
+
+/**
+ * `docker run` for one instance. Values travel in the client's environment (`--env NAME`), not on its command
+ * line, so credentials do not show in `ps`.
+ */
+export function dockerRunPlan(options: {
+  readonly imageId: string;
+  readonly containerName: string;
+  readonly definition: FunctionDefinition;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly dockerEnv: NodeJS.ProcessEnv;
+}): DockerRunPlan {
+  const { definition, environment } = options;
+  const clientEnv: NodeJS.ProcessEnv = { ...options.dockerEnv };
+  const envArgs: string[] = [];
+  for (const [name, value] of Object.entries(environment)) {
+    if (clientReads(name)) {
+      envArgs.push("--env", `${name}=${value}`);
+    } else {
+      clientEnv[name] = value;
+      envArgs.push("--env", name);
+    }
+  }
+  const args = [
+    "run",
+    "--rm",
+    "--name",
+    options.containerName,
+    "--network",
+    "host",
+    "--pull",
+    "never",
+    "--sig-proxy=false",
+    // Lambda gives the function exactly its configured memory; past it the runtime is killed (signal: killed).
+    "--memory",
+    `${definition.memorySize}m`,
+    "--label",
+    `${CONTAINER_LABEL}=${definition.name}`,
+    ...envArgs,
+    options.imageId,
+  ];
+  return { args, clientEnv };
+}
+
+/** The exit of `docker run`, as the runtime's: 128 + n is the signal n the container's process died of. */
+export function runtimeExitOf(
+  code: number | null,
+  signal: NodeJS.Signals | null,
+  clientError: string | undefined,
+): RuntimeExit {
+  if (signal !== null) return { code: null, signal };
+  if (code === DOCKER_RUN_FAILED) {
+    return {
+      code,
+      signal: null,
+      startError: clientError || "docker run failed before the container started",
+    };
+  }
+  const fromSignal = code === null ? undefined : SIGNAL_EXITS[code];
+  if (fromSignal !== undefined) return { code: null, signal: fromSignal };
+  return { code, signal: null };
+}
+
+function dockerCall(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ ok: boolean; output: string }> {
+  return new Promise((resolve) => {
+    execFile("docker", [...args], { env, timeout: 15_000 }, (error, stdout, stderr) => {
+      resolve({ ok: error === null, output: `${stdout}${stderr}`.trim() });
+    });
+  });
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** The last line of what a failed synchronous docker call printed. */
+function lastLine(error: unknown): string {
+  const stderr = (error as { stderr?: Buffer | string }).stderr;
+  const text = (stderr === undefined ? "" : stderr.toString()).trim();
+  return text.split("\n").at(-1) || (error as Error).message;
+}
+
+/** Engines known to answer, by DOCKER_HOST: a stack with several functions asks once. */
+const answeringEngines = new Set<string>();
+
+function checkEngine(env: NodeJS.ProcessEnv): void {
+  const key = env.DOCKER_HOST ?? "";
+  if (answeringEngines.has(key)) return;
+  try {
+    execFileSync("docker", ["version", "--format", "{{.Server.Version}}"], {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: 20_000,
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new Error(MISSING_CLI);
+    const where = env.DOCKER_HOST ? ` at DOCKER_HOST=${env.DOCKER_HOST}` : "";
     throw new Error(
-      "The container runner arrives with the images work: build and run images with the image tooling for now, " +
-        "and use `--runner ric` (default) or `--runner fallback` for the local stack.",
+      `The container runner needs a Docker engine, and the one${where} does not answer (${lastLine(error)}). ` +
+        "Start it (systemctl start docker; on this project's CI machines: bash .ci/docker/start-engine.sh), or " +
+        "use `--runtime ric`.",
     );
-  };
+  }
+  answeringEngines.add(key);
+}
+
+class ContainerProcess implements RuntimeProcess {
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  readonly exited: Promise<RuntimeExit>;
+  readonly #child: ChildProcess;
+  readonly #name: string;
+  readonly #env: NodeJS.ProcessEnv;
+  #containerPid: number | undefined;
+  #gone = false;
+  #killing = false;
+  #clientError = "";
+
+  constructor(plan: DockerRunPlan, containerName: string, dockerEnv: NodeJS.ProcessEnv) {
+    this.#name = containerName;
+    this.#env = dockerEnv;
+    // Its own process group: a Ctrl+C in the terminal goes to the stack, which stops the containers itself.
+    const child = spawn("docker", [...plan.args], {
+      env: plan.clientEnv,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: process.platform !== "win32",
+    });
+    this.#child = child;
+    if (child.stdout === null || child.stderr === null) throw new Error("docker run has no output pipes");
+    this.stdout = child.stdout;
+    this.stderr = child.stderr;
+    child.stderr.on("data", (chunk: Buffer) => {
+      this.#clientError = (this.#clientError + chunk.toString()).slice(-2000);
+    });
+    this.exited = new Promise<RuntimeExit>((resolve) => {
+      child.once("error", (error: NodeJS.ErrnoException) => {
+        this.#gone = true;
+        resolve({
+          code: 127,
+          signal: null,
+          startError: error.code === "ENOENT" ? MISSING_CLI : error.message,
+        });
+      });
+      child.once("exit", (code, signal) => {
+        this.#gone = true;
+        const clientError = this.#clientError.trim().split("\n").at(-1);
+        resolve(runtimeExitOf(code, signal, clientError));
+      });
+    });
+    void this.#findContainerPid();
+  }
+
+  /**
+   * The host pid of the container's main process (the runtime, which the entry point execs), once it runs; the
+   * engine reads its peak memory. Undefined when the engine is not on this machine (its /proc is not ours).
+   */
+  get pid(): number | undefined {
+    return this.#containerPid;
+  }
+
+  kill(): void {
+    if (this.#killing) return;
+    this.#killing = true;
+    void this.#killContainer();
+  }
+
+  async #killContainer(): Promise<void> {
+    // `docker kill` fails while the container is still being created: try again until it runs or the client ends.
+    for (let attempt = 0; attempt < KILL_ATTEMPTS && !this.#gone; attempt++) {
+      const result = await dockerCall(["kill", this.#name], this.#env);
+      if (result.ok || /is not running/.test(result.output)) return;
+      await delay(KILL_RETRY_MS);
+    }
+    if (this.#gone) return;
+    if (this.#child.pid !== undefined) {
+      try {
+        process.kill(process.platform === "win32" ? this.#child.pid : -this.#child.pid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    }
+    await dockerCall(["rm", "--force", this.#name], this.#env);
+  }
+
+  async #findContainerPid(): Promise<void> {
+    while (!this.#gone && !this.#killing) {
+      const result = await dockerCall(
+        ["inspect", "--type", "container", "--format", "{{.Id}} {{.State.Pid}}", this.#name],
+        this.#env,
+      );
+      const [id, pidText] = result.ok ? result.output.split(" ") : [];
+      const pid = Number(pidText);
+      if (id !== undefined && Number.isInteger(pid) && pid > 0) {
+        if (belongsToContainer(pid, id)) this.#containerPid = pid;
+        return;
+      }
+      await delay(PID_POLL_MS);
+    }
+  }
+}
+
+/** Whether host process `pid` runs in container `id` (false when the engine runs on another machine). */
+function belongsToContainer(pid: number, id: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cgroup`, "utf8").includes(id);
+  } catch {
+    return false;
+  }
+}
+
+export function createContainerRunner(options: ContainerRunnerOptions = {}): Runner {
+  const dockerEnv = options.dockerEnv ?? process.env;
+  const strategyOf = (definition: FunctionDefinition): Strategy => options.strategy ?? definition.strategy;
+  /** Image ids this engine is known to have. */
+  const present = new Set<string>();
   return {
     kind: "container",
-    runtimeDir: "/var/runtime",
-    checkAvailable: unavailable,
-    checkFunction: unavailable,
-    spawn: unavailable,
+    runtimeDir: CONTAINER_RUNTIME_DIR,
+    checkAvailable() {
+      checkEngine(dockerEnv);
+    },
+    checkFunction(definition) {
+      const strategy = strategyOf(definition);
+      const image = readImageRecord(definition, strategy);
+      if (present.has(image.imageId)) return;
+      try {
+        execFileSync("docker", ["image", "inspect", "--format", "{{.Id}}", image.imageId], {
+          env: dockerEnv,
+          stdio: ["ignore", "pipe", "pipe"],
+          timeout: 20_000,
+        });
+      } catch (error) {
+        throw new Error(
+          `The ${strategy} image of "${definition.name}" recorded in ${image.recordFile} (${image.contentTag}) is ` +
+            `not in this Docker engine (${lastLine(error)}): ${imageBuildHint(definition, strategy)}.`,
+        );
+      }
+      present.add(image.imageId);
+    },
+    spawn({ definition, environment }: SpawnRequest): RuntimeProcess {
+      const image = readImageRecord(definition, strategyOf(definition));
+      const containerName = `lambda-local-${definition.name}-${randomBytes(4).toString("hex")}`;
+      const plan = dockerRunPlan({
+        imageId: image.imageId,
+        containerName,
+        definition,
+        environment: containerEnvironment(environment, definition),
+        dockerEnv,
+      });
+      return new ContainerProcess(plan, containerName, dockerEnv);
+    },
   };
 }

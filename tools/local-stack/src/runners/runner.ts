@@ -33,7 +33,8 @@ export interface SpawnRequest {
 }
 
 export interface Runner {
-  readonly kind: RunnerKind;
+  /** "command": a runtime command given by the caller (the emulator's bootstrap), not a kind chosen by name. */
+  readonly kind: RunnerKind | "command";
   /** What `LAMBDA_RUNTIME_DIR` is for this runner (`/var/runtime` in Lambda). */
   readonly runtimeDir: string;
   /** Throws, saying what to do, when this runner cannot work on this machine at all. */

@@ -1,0 +1,40 @@
+/**
+ * `lambda-local emulate` and the bundled emulator (dist/emulator.mjs, which images run as aws-lambda-rie): parse
+ * the command line, start the emulator, stop it on SIGTERM/SIGINT (`docker stop`, Ctrl+C).
+ */
+import { EMULATOR_USAGE, EmulatorUsageError, parseEmulatorArgs } from "./args.js";
+import { EmulatorConfigError } from "./definition.js";
+import { startEmulator } from "./emulator.js";
+
+/** Runs until a signal stops it; resolves with the exit code. */
+export async function runEmulator(argv: readonly string[]): Promise<number> {
+  let args: ReturnType<typeof parseEmulatorArgs>;
+  try {
+    args = parseEmulatorArgs(argv);
+  } catch (error) {
+    if (!(error instanceof EmulatorUsageError)) throw error;
+    process.stderr.write(`lambda-local emulate: ${error.message}\n\n${EMULATOR_USAGE}`);
+    return 2;
+  }
+  if (args.help) {
+    process.stdout.write(EMULATOR_USAGE);
+    return 0;
+  }
+  let emulator: Awaited<ReturnType<typeof startEmulator>>;
+  try {
+    emulator = await startEmulator({ args });
+  } catch (error) {
+    if (!(error instanceof EmulatorConfigError)) throw error;
+    process.stderr.write(`lambda-local emulate: ${error.message}\n`);
+    return 1;
+  }
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+    process.once("SIGINT", () => resolve("SIGINT"));
+  });
+  process.stderr.write(`lambda-local emulate: ${signal}, stopping\n`);
+  // A second signal while stopping ends at once.
+  process.once(signal, () => process.exit(130));
+  await emulator.close();
+  return 0;
+}
