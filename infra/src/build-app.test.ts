@@ -396,7 +396,9 @@ describe("one source of truth", () => {
     workspace.addFunction("odd", { logRetentionDays: 10 });
     expect(() =>
       buildApp({ workspaceRoot: workspace.root, env: noEnv, context: { digests: "placeholder" } }),
-    ).toThrow(/Function "odd": lambda\.logRetentionDays is 10.*Use one of 1, 3, 5, 7, 14/s);
+    ).toThrow(
+      /odd\/package\.json.*lambda\.logRetentionDays: must be a period CloudWatch Logs accepts: 1, 3, 5, 7, 14,/s,
+    );
   });
 });
 

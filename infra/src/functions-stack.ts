@@ -36,24 +36,6 @@ const METHODS: Record<HttpMethod, apigw.HttpMethod> = {
   ANY: apigw.HttpMethod.ANY,
 };
 
-/** The retention periods CloudWatch Logs accepts, in days. */
-const RETENTION_DAYS: ReadonlySet<number> = new Set(
-  Object.values(logs.RetentionDays).filter((days): days is number => typeof days === "number"),
-);
-
-function retentionOf(fn: FunctionDefinition): logs.RetentionDays {
-  if (!RETENTION_DAYS.has(fn.logRetentionDays)) {
-    const allowed = [...RETENTION_DAYS]
-      .filter((d) => d !== logs.RetentionDays.INFINITE)
-      .sort((a, b) => a - b);
-    throw new Error(
-      `Function "${fn.name}": lambda.logRetentionDays is ${fn.logRetentionDays}, which CloudWatch Logs does not ` +
-        `accept. Use one of ${allowed.join(", ")} (in ${fn.dir}/package.json).`,
-    );
-  }
-  return fn.logRetentionDays as logs.RetentionDays;
-}
-
 /** The environment a function runs with: Powertools defaults for the stage, then the function's own settings. */
 export function functionEnvironment(fn: FunctionDefinition, settings: StageSettings): Record<string, string> {
   return {
@@ -93,7 +75,8 @@ export class FunctionsStack extends Stack {
 
       const logGroup = new logs.LogGroup(this, `${id}Logs`, {
         logGroupName: `/aws/lambda/${functionName}`,
-        retention: retentionOf(fn),
+        // The config schema accepts only the periods CloudWatch Logs offers: exactly RetentionDays' values.
+        retention: fn.logRetentionDays as logs.RetentionDays,
         removalPolicy,
       });
 

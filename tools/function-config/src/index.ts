@@ -23,6 +23,7 @@ export {
   functionUrlSchema,
   HTTP_METHODS,
   type HttpMethod,
+  LOG_RETENTION_DAYS,
   RESERVED_ENV,
   type SqsTrigger,
   STRATEGIES,

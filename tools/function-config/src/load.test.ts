@@ -61,7 +61,14 @@ describe("loadFunction", () => {
 
   it("reports every problem at once, naming the file and the field", () => {
     const root = workspace({
-      bad: fnPackage({ timeout: 1000, strategy: "alpine", routes: ["/hello"], memorySize: 64, extra: true }),
+      bad: fnPackage({
+        logRetentionDays: 10,
+        timeout: 1000,
+        strategy: "alpine",
+        routes: ["/hello"],
+        memorySize: 64,
+        extra: true,
+      }),
     });
     const error = (() => {
       try {
@@ -74,6 +81,9 @@ describe("loadFunction", () => {
     const message = (error as Error).message;
     expect(message).toContain(join(root, "functions", "bad", "package.json"));
     expect(message).toMatch(/lambda\.timeout: .*900/);
+    expect(message).toMatch(
+      /lambda\.logRetentionDays: must be a period CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30/,
+    );
     expect(message).toMatch(/lambda\.strategy: .*aws-base.*os-only.*non-aws/);
     expect(message).toMatch(/lambda\.routes\.0: must look like "GET \/hello"/);
     expect(message).toMatch(/lambda\.memorySize: .*128/);

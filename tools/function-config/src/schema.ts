@@ -47,6 +47,11 @@ export const RESERVED_ENV: ReadonlySet<string> = new Set([
   "LAMBDA_RUNTIME_DIR",
 ]);
 
+/** The retention periods (days) CloudWatch Logs accepts for a log group. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
 export const buildOptionsSchema = z.strictObject({
   /** Packages left out of the bundle (they must then be present in the image). */
   external: z.array(z.string().min(1)).default([]),
@@ -128,7 +133,12 @@ export const functionConfigSchema = z.strictObject({
     })
     .default({}),
   /** Log retention in days for the function's log group. */
-  logRetentionDays: z.number().int().min(1).max(3653).default(14),
+  logRetentionDays: z
+    .number()
+    .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
+      message: `must be a period CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(", ")}`,
+    })
+    .default(14),
   build: buildOptionsSchema.default({ external: [], minify: true, sourcemap: true }),
 });
 
