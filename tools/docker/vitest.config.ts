@@ -1,3 +1,5 @@
 import { defineWorkspaceConfig } from "@lambda-images/vitest-config";
 
-export default defineWorkspaceConfig();
+// The image suites build and run containers: one file at a time, so two of them never build the same shared base
+// image at once on a small machine (the unit tests are quick either way).
+export default defineWorkspaceConfig({ test: { fileParallelism: false } });

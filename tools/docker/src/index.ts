@@ -4,6 +4,7 @@ export {
   type FunctionImageRecord,
   ImageBuilder,
   type ImageBuilderOptions,
+  type LocalImageRecord,
   PLATFORMS,
   RECORD_DIR,
   removeImages,
@@ -34,6 +35,13 @@ export { type Finding, formatFinding } from "./lint/findings.js";
 export { baseImageUsers, type LintOptions, lintTarget, lintWorkspace } from "./lint/lint.js";
 export { RULES } from "./lint/rules.js";
 export { type LintTarget, shippedDockerfiles } from "./lint/targets.js";
+export { buildLocalImage, type LocalBuild } from "./local/build-local.js";
+export {
+  assembleLocalTarget,
+  LOCAL_TARGET_FOLDER,
+  type LocalTargetContext,
+  localImageTag,
+} from "./local/local-target.js";
 export { lambdaEnvironment, type RunningContainer, startContainer } from "./run/container.js";
 export { runCli, USAGE } from "./run-cli.js";
 export { type InvocationResult, startTestRuntimeApi, type TestRuntimeApi } from "./testing/runtime-api.js";

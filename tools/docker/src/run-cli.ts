@@ -17,6 +17,7 @@ import { discoverBaseImages, loadBaseImage } from "./images/config.js";
 import { formatFinding } from "./lint/findings.js";
 import { lintWorkspace } from "./lint/lint.js";
 import { functionDockerfile } from "./lint/targets.js";
+import { buildLocalImage } from "./local/build-local.js";
 
 export interface CliIo {
   readonly cwd: string;
@@ -38,6 +39,9 @@ Commands:
     --base PUBLIC=IMAGE  use IMAGE where a Dockerfile's base ARG defaults to PUBLIC (repeatable; adds to
                          IMAGE_BASE_OVERRIDES, e.g. a mirror, a digest, or a local stand-in)
     --verbose            print docker's build output
+    --local              also build the local-only <function>:<strategy>-local on each image: the same image
+                         plus this project's emulator as aws-lambda-rie, for docker run -p 9000:8080
+  local                Same as build --local (takes build's options).
   base [NAME...]       Build the shared base images under images/ (default: the one in this folder, else all).
                        Takes --platform, --base and --verbose too.
   help                 Show this text.
@@ -73,6 +77,7 @@ const BUILD_OPTIONS = {
   platform: { type: "string" },
   base: { type: "string", multiple: true },
   verbose: { type: "boolean" },
+  local: { type: "boolean" },
 } as const;
 
 function makeBuilder(
@@ -142,7 +147,12 @@ async function buildCommand(args: readonly string[], io: CliIo): Promise<number>
       if (!existsSync(fn.bundle)) {
         throw new Error(`${fn.name}: ${fn.bundle} does not exist. Build the function first (pnpm build).`);
       }
-      results.push(await builder.buildFunctionImage(fn, strategy));
+      if (values.local) {
+        const { production, local } = await buildLocalImage(builder, fn, strategy, root);
+        results.push(production, local);
+      } else {
+        results.push(await builder.buildFunctionImage(fn, strategy));
+      }
     }
   }
   io.out(results.map(summary).join("\n"));
@@ -181,6 +191,7 @@ type Command = (args: readonly string[], io: CliIo) => Promise<number>;
 const COMMANDS: Readonly<Record<string, Command>> = {
   lint: lintCommand,
   build: buildCommand,
+  local: (args, io) => buildCommand([...args, "--local"], io),
   base: baseCommand,
 };
 

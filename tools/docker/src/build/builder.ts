@@ -19,6 +19,7 @@ import {
 import { type ParsedDockerfile, parseDockerfile, variablesIn } from "../dockerfile/parse.js";
 import { type BaseImageDefinition, discoverBaseImages } from "../images/config.js";
 import { functionDockerfile } from "../lint/targets.js";
+import { LOCAL_TARGET_FOLDER, type LocalTargetContext, localImageTag } from "../local/local-target.js";
 import { buildContentHash } from "./content-hash.js";
 import type { BaseOverrides } from "./overrides.js";
 
@@ -67,6 +68,17 @@ export interface FunctionImageRecord extends BuiltImage {
   readonly builtAt: string;
 }
 
+/** A local-only image: a production image plus the emulator (images/local-emulator). */
+export interface LocalImageRecord extends BuiltImage {
+  readonly function: string;
+  readonly strategy: Strategy;
+  readonly target: "local";
+  readonly handler: string;
+  readonly builtAt: string;
+  /** The content tag of the production image it was built on. */
+  readonly productionImage: string;
+}
+
 export interface ImageBuilderOptions {
   readonly root: string;
   readonly overrides: BaseOverrides;
@@ -92,6 +104,12 @@ interface BuildRequest {
   readonly platform: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly logFile: string;
+  /** Build arguments the Dockerfile's defaults do not give (the local target's FUNCTION_IMAGE). */
+  readonly buildArgs?: Readonly<Record<string, string>>;
+  /** Ids of images those arguments name, so the content tag changes with them. */
+  readonly baseIds?: Readonly<Record<string, string>>;
+  /** How messages name the Dockerfile (default: its path in the workspace). */
+  readonly display?: string;
 }
 
 export class ImageBuilder {
@@ -166,6 +184,47 @@ export class ImageBuilder {
     return record;
   }
 
+  /**
+   * Builds the local-only `<function>:<strategy>-local` on top of the production image `production` (see
+   * images/local-emulator): the same image plus this project's emulator as aws-lambda-rie. Recorded in
+   * functions/<name>/.image/<strategy>-local.json.
+   */
+  async buildLocalImage(
+    fn: FunctionDefinition,
+    production: FunctionImageRecord,
+    context: LocalTargetContext,
+  ): Promise<LocalImageRecord> {
+    const strategy = production.strategy;
+    const built = await this.#build({
+      dockerfile: context.dockerfile,
+      context: context.dir,
+      repository: fn.name,
+      tag: localImageTag(strategy),
+      platform: production.platform,
+      labels: {
+        [`${LABEL_PREFIX}.function`]: fn.name,
+        [`${LABEL_PREFIX}.strategy`]: strategy,
+        [`${LABEL_PREFIX}.handler`]: fn.lambdaHandler,
+        [`${LABEL_PREFIX}.target`]: "local",
+      },
+      logFile: join(fn.dir, RECORD_DIR, `${localImageTag(strategy)}.build.log`),
+      buildArgs: { FUNCTION_IMAGE: production.contentTag },
+      display: `${join(LOCAL_TARGET_FOLDER, "Dockerfile")} on ${production.contentTag}`,
+      baseIds: { FUNCTION_IMAGE: production.imageId },
+    });
+    const record: LocalImageRecord = {
+      function: fn.name,
+      strategy,
+      target: "local",
+      handler: fn.lambdaHandler,
+      builtAt: new Date().toISOString(),
+      productionImage: production.contentTag,
+      ...built,
+    };
+    writeRecord(join(fn.dir, RECORD_DIR, `${localImageTag(strategy)}.json`), withoutLog(record));
+    return record;
+  }
+
   async #platform(wanted: string | undefined): Promise<string> {
     const engine = await this.engine();
     const platform = this.#options.platform ?? wanted ?? engine.platform;
@@ -223,9 +282,10 @@ export class ImageBuilder {
     const engine = await this.engine();
     const dockerfile = parseDockerfile(request.dockerfile);
     const bases = await this.#baseImages(dockerfile, request.platform);
-    const buildArgs: Record<string, string> = Object.fromEntries(
-      Object.entries(bases).map(([name, use]) => [name, use.used]),
-    );
+    const buildArgs: Record<string, string> = {
+      ...Object.fromEntries(Object.entries(bases).map(([name, use]) => [name, use.used])),
+      ...request.buildArgs,
+    };
     // The classic builder does not set TARGETARCH; pass it where a Dockerfile asks for it.
     if (!engine.buildx && readFileSync(request.dockerfile, "utf8").includes("TARGETARCH")) {
       buildArgs.TARGETARCH = request.platform.split("/")[1] ?? "";
@@ -233,12 +293,15 @@ export class ImageBuilder {
     const contentHash = buildContentHash(request.context, request.dockerfile, {
       platform: request.platform,
       buildArgs: JSON.stringify(buildArgs),
-      baseIds: JSON.stringify(Object.fromEntries(Object.entries(bases).map(([n, b]) => [n, b.id ?? b.used]))),
+      baseIds: JSON.stringify({
+        ...Object.fromEntries(Object.entries(bases).map(([n, b]) => [n, b.id ?? b.used])),
+        ...request.baseIds,
+      }),
       labels: JSON.stringify(request.labels),
     });
     const image = `${request.repository}:${request.tag}`;
     const contentTag = `${image}-${contentHash.slice(0, 12)}`;
-    const display = relative(this.#options.root, request.dockerfile);
+    const display = request.display ?? relative(this.#options.root, request.dockerfile);
 
     const existing = this.#options.force ? undefined : await inspectImage(contentTag, this.#env);
     if (existing) {

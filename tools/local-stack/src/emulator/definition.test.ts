@@ -47,6 +47,7 @@ describe("the emulated function", () => {
         LAMBDA_RUNTIME_DIR: "/srv/runtime",
         POWERTOOLS_SERVICE_NAME: "hello",
         PATH: "/usr/bin",
+        TZ: ":/etc/localtime",
       },
       [bootstrap],
       dir,
@@ -59,7 +60,7 @@ describe("the emulated function", () => {
       handlerExport: "main",
       distDir: "/srv/task",
     });
-    // As RIE passes them all; the reserved ones come from the engine instead.
+    // As RIE passes them all; the reserved ones and TZ (Lambda runs in UTC) come from the engine instead.
     expect(definition.environment).toEqual({
       AWS_LAMBDA_FUNCTION_HANDLER: "app.main",
       AWS_LAMBDA_FUNCTION_TIMEOUT: "5",

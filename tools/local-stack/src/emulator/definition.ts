@@ -103,11 +103,14 @@ function handlerOf(env: NodeJS.ProcessEnv, command: readonly string[]): string {
   return handler;
 }
 
-/** The container's variables the runtime gets as the function's own (Lambda's reserved ones are set by the engine). */
+/**
+ * The container's variables the runtime gets as the function's own. Lambda's reserved ones come from the engine,
+ * and so does TZ: AWS's bases set TZ=:/etc/localtime for the image, but Lambda runs every function in UTC.
+ */
 function functionEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
   const environment: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
-    if (value !== undefined && !RESERVED_ENV.has(name)) environment[name] = value;
+    if (value !== undefined && !RESERVED_ENV.has(name) && name !== "TZ") environment[name] = value;
   }
   return environment;
 }
