@@ -63,7 +63,8 @@ export async function firstAnswer(
       await probe.arrayBuffer();
       break;
     } catch (error) {
-      if (Date.now() > deadline) throw new Error(`Nothing answered on port ${port} within ${timeoutMs} ms: ${error}`);
+      if (Date.now() > deadline)
+        throw new Error(`Nothing answered on port ${port} within ${timeoutMs} ms: ${error}`);
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   }
