@@ -57,15 +57,20 @@ export async function firstAnswer(
 ): Promise<{ answer: HttpAnswer; ms: number }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    // A timer of our own (AbortSignal.timeout's does not keep the process alive while the probe waits).
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), 100);
     try {
       // Any answer will do (the emulator says 404 to GET /): it means the emulator is listening.
-      const probe = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(500) });
+      const probe = await fetch(`http://127.0.0.1:${port}/`, { signal: abort.signal });
       await probe.arrayBuffer();
       break;
     } catch (error) {
       if (Date.now() > deadline)
         throw new Error(`Nothing answered on port ${port} within ${timeoutMs} ms: ${error}`);
       await new Promise((resolve) => setTimeout(resolve, 25));
+    } finally {
+      clearTimeout(timer);
     }
   }
   const answer = await postInvoke(port, payload);
