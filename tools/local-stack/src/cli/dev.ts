@@ -32,6 +32,12 @@ export function banner(
     `lambda-local: ${functions.length} function${functions.length === 1 ? "" : "s"} (${names}), runtime ${command.runner}` +
       `${command.strategy === undefined ? "" : ` (${command.strategy} images)`}` +
       `${command.watch ? ", rebuilding on change" : ""}`,
+    ...(command.runner === "container"
+      ? [
+          `  Images      ${command.strategy === undefined ? "each function's own strategy" : command.strategy}, as ` +
+            "`pnpm image` recorded them in functions/<name>/.image/: run it again to run your changes",
+        ]
+      : []),
     "",
     `  Invoke API  ${stack.invokeUrl}/2015-03-31/functions/{name}/invocations`,
     `              ${stack.invokeUrl}/2015-03-31/functions/function/invocations -> ${stack.defaultFunction}`,
