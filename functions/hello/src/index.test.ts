@@ -1,6 +1,6 @@
-import { randomUUID } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { eventLoader, lambdaContext as makeLambdaContext } from "@lambda-images/vitest-config/lambda";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
@@ -9,32 +9,9 @@ type Handler = (
   context: Context,
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 
-/** A checked-in event from events/, exactly as stored. */
-function loadEvent(file: string): APIGatewayProxyEventV2 {
-  return JSON.parse(readFileSync(new URL(`../events/${file}`, import.meta.url), "utf8"));
-}
-
-/** The Context object the Node.js runtime passes to a 256 MB, 5 s function called "hello". */
-function lambdaContext(): Context {
-  const deadline = Date.now() + 5_000;
-  const callbacksUnsupported = () => {
-    throw new Error("done/fail/succeed are not available to async handlers");
-  };
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: "hello",
-    functionVersion: "$LATEST",
-    invokedFunctionArn: "arn:aws:lambda:eu-west-1:123456789012:function:hello",
-    memoryLimitInMB: "256",
-    awsRequestId: randomUUID(),
-    logGroupName: "/aws/lambda/hello",
-    logStreamName: "2026/11/30/[$LATEST]4f1c2a9e8b7d4c3a9e1f0b2d6c8a7e5f",
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: callbacksUnsupported,
-    fail: callbacksUnsupported,
-    succeed: callbacksUnsupported,
-  };
-}
+const loadEvent: (file: string) => APIGatewayProxyEventV2 = eventLoader(import.meta.url);
+const lambdaContext = (): Context =>
+  makeLambdaContext({ functionName: "hello", memoryLimitInMB: 256, timeoutSeconds: 5 });
 
 /** Imports the handler afresh, so its module-level Logger reads the environment the test has set. */
 async function freshHandler(): Promise<Handler> {

@@ -1,36 +1,15 @@
-import { createHash, randomUUID } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { eventLoader, lambdaContext as makeLambdaContext } from "@lambda-images/vitest-config/lambda";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 type Handler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
-/** A checked-in event from events/, exactly as stored. */
-function loadEvent(file: string): SQSEvent {
-  return JSON.parse(readFileSync(new URL(`../events/${file}`, import.meta.url), "utf8"));
-}
-
-function lambdaContext(): Context {
-  const deadline = Date.now() + 30_000;
-  const callbacksUnsupported = () => {
-    throw new Error("done/fail/succeed are not available to async handlers");
-  };
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: "orders-worker",
-    functionVersion: "$LATEST",
-    invokedFunctionArn: "arn:aws:lambda:eu-west-1:123456789012:function:orders-worker",
-    memoryLimitInMB: "256",
-    awsRequestId: randomUUID(),
-    logGroupName: "/aws/lambda/orders-worker",
-    logStreamName: "2026/11/30/[$LATEST]8e2d0c4b7a6f4e1d9c3b2a1f0e9d8c7b",
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: callbacksUnsupported,
-    fail: callbacksUnsupported,
-    succeed: callbacksUnsupported,
-  };
-}
+const loadEvent: (file: string) => SQSEvent = eventLoader(import.meta.url);
+const lambdaContext = (): Context =>
+  makeLambdaContext({ functionName: "orders-worker", memoryLimitInMB: 256, timeoutSeconds: 30 });
 
 /** Imports the handler afresh, so its module-level Logger reads the environment the test has set. */
 async function freshHandler(): Promise<Handler> {

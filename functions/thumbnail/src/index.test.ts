@@ -1,6 +1,7 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { eventLoader, lambdaContext as makeLambdaContext } from "@lambda-images/vitest-config/lambda";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import sharp from "sharp";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -10,31 +11,9 @@ type Handler = (
   context: Context,
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 
-/** A checked-in event from events/, exactly as stored. */
-function loadEvent(file: string): APIGatewayProxyEventV2 {
-  return JSON.parse(readFileSync(new URL(`../events/${file}`, import.meta.url), "utf8"));
-}
-
-function lambdaContext(): Context {
-  const deadline = Date.now() + 15_000;
-  const callbacksUnsupported = () => {
-    throw new Error("done/fail/succeed are not available to async handlers");
-  };
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: "thumbnail",
-    functionVersion: "$LATEST",
-    invokedFunctionArn: "arn:aws:lambda:eu-west-1:123456789012:function:thumbnail",
-    memoryLimitInMB: "1024",
-    awsRequestId: randomUUID(),
-    logGroupName: "/aws/lambda/thumbnail",
-    logStreamName: "2026/11/30/[$LATEST]0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f",
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: callbacksUnsupported,
-    fail: callbacksUnsupported,
-    succeed: callbacksUnsupported,
-  };
-}
+const loadEvent: (file: string) => APIGatewayProxyEventV2 = eventLoader(import.meta.url);
+const lambdaContext = (): Context =>
+  makeLambdaContext({ functionName: "thumbnail", memoryLimitInMB: 1024, timeoutSeconds: 15 });
 
 async function freshHandler(): Promise<Handler> {
   vi.resetModules();
