@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { GatewayResponse } from "./response.js";
 
 export interface ReadBody {
   /** The bytes read, or an empty buffer when the body was over the limit. */
@@ -44,4 +45,27 @@ export function writeChunk(response: ServerResponse, chunk: Buffer): Promise<boo
     response.on("drain", onDrain);
     response.on("close", onClose);
   });
+}
+
+/**
+ * Writes a mapped response: repeated headers comma-joined as API Gateway joins them, except `set-cookie`, which
+ * stays one header per cookie. `requestIdHeader` is the front door's own (`apigw-requestid` for the HTTP API,
+ * `x-amzn-requestid` for Function URLs).
+ */
+export function sendGatewayResponse(
+  response: ServerResponse,
+  result: GatewayResponse,
+  requestIdHeader: string,
+  requestId: string,
+): void {
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of result.headers) {
+    const previous = headers[name];
+    if (name === "set-cookie") headers[name] = [...(Array.isArray(previous) ? previous : []), value];
+    else headers[name] = previous === undefined ? value : `${previous},${value}`;
+  }
+  headers["content-length"] = String(result.body.length);
+  headers[requestIdHeader] = requestId;
+  response.writeHead(result.statusCode, headers);
+  response.end(result.body);
 }

@@ -7,7 +7,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import type { Readable } from "node:stream";
 import { type FunctionHost, type InvokeOutcome, LIMITS } from "../contract.js";
-import { readBody, writeChunk } from "./body.js";
+import { readBody, sendGatewayResponse, writeChunk } from "./body.js";
 import { buildHttpApiEvent, newGatewayRequestId } from "./event.js";
 import { type GatewayResponse, mapFunctionResult } from "./response.js";
 
@@ -26,16 +26,7 @@ export interface FunctionUrlOptions {
 type ResponseOutcome = Extract<InvokeOutcome, { kind: "response" }>;
 
 function sendBuffered(response: ServerResponse, result: GatewayResponse, requestId: string): void {
-  const headers: Record<string, string | string[]> = {};
-  for (const [name, value] of result.headers) {
-    const previous = headers[name];
-    if (name === "set-cookie") headers[name] = [...(Array.isArray(previous) ? previous : []), value];
-    else headers[name] = previous === undefined ? value : `${previous},${value}`;
-  }
-  headers["content-length"] = String(result.body.length);
-  headers["x-amzn-requestid"] = requestId;
-  response.writeHead(result.statusCode, headers);
-  response.end(result.body);
+  sendGatewayResponse(response, result, "x-amzn-requestid", requestId);
 }
 
 function message(statusCode: number, text: string): GatewayResponse {

@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import { type FunctionHost, LIMITS } from "../contract.js";
-import { readBody } from "./body.js";
+import { readBody, sendGatewayResponse } from "./body.js";
 import { buildHttpApiEvent, newGatewayRequestId } from "./event.js";
 import { type GatewayResponse, internalServerError, mapFunctionResult, NOT_FOUND } from "./response.js";
 import { matchRoute, type RouteEntry } from "./routes.js";
@@ -29,16 +29,7 @@ const TOO_LARGE: GatewayResponse = {
 };
 
 function send(response: ServerResponse, result: GatewayResponse, requestId: string): void {
-  const headers: Record<string, string | string[]> = {};
-  for (const [name, value] of result.headers) {
-    const previous = headers[name];
-    if (name === "set-cookie") headers[name] = [...(Array.isArray(previous) ? previous : []), value];
-    else headers[name] = previous === undefined ? value : `${previous},${value}`;
-  }
-  headers["content-length"] = String(result.body.length);
-  headers["apigw-requestid"] = requestId;
-  response.writeHead(result.statusCode, headers);
-  response.end(result.body);
+  sendGatewayResponse(response, result, "apigw-requestid", requestId);
 }
 
 async function answer(
