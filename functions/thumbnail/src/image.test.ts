@@ -6,13 +6,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
-  type BaseOverrides,
-  checkEngine,
+  announceSkip,
+  dockerAvailability,
   type FunctionImageRecord,
   ImageBuilder,
-  inspectImage,
+  IN_CI,
   lambdaEnvironment,
-  parseBaseOverrides,
+  overridesForTests,
   type RunningContainer,
   startContainer,
   startTestRuntimeApi,
@@ -21,35 +21,9 @@ import { findWorkspaceRoot, loadFunction, STRATEGIES } from "@lambda-images/func
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-const IN_CI = ["true", "1"].includes((process.env.CI ?? "").toLowerCase());
-const engineProblem = await checkEngine().then(
-  () => undefined,
-  (error: Error) => error.message,
-);
-if (engineProblem && !IN_CI) {
-  console.warn(
-    `\nTHUMBNAIL IMAGE TESTS SKIPPED (no usable Docker engine; CI=true would fail them):\n${engineProblem}\n`,
-  );
-}
-
-/**
- * IMAGE_BASE_OVERRIDES when set; otherwise, where the public bases are not in the engine but the CI stand-ins
- * are, the stand-ins' overrides file (as tools/docker's own image tests do).
- */
-async function baseOverrides(root: string): Promise<BaseOverrides> {
-  if (process.env.IMAGE_BASE_OVERRIDES !== undefined)
-    return parseBaseOverrides(process.env.IMAGE_BASE_OVERRIDES);
-  const file = join(root, ".ci", "docker", "stand-ins", "overrides.env");
-  if (!existsSync(file)) return new Map();
-  const standIns = parseBaseOverrides(
-    /IMAGE_BASE_OVERRIDES="([^"]*)"/.exec(readFileSync(file, "utf8"))?.[1],
-    file,
-  );
-  for (const [publicName, standIn] of standIns) {
-    if ((await inspectImage(publicName)) || !(await inspectImage(standIn))) return new Map();
-  }
-  return standIns;
-}
+const availability = await dockerAvailability();
+const engineProblem = availability.available ? undefined : availability.reason;
+if (engineProblem && !IN_CI) announceSkip(engineProblem);
 
 interface Reply {
   readonly statusCode: number;
@@ -75,7 +49,7 @@ describe.runIf(engineProblem === undefined)("thumbnail images, built and run wit
     if (!existsSync(fn.bundle)) throw new Error(`${fn.bundle} is missing: run pnpm build first`);
     const builder = new ImageBuilder({
       root,
-      overrides: await baseOverrides(root),
+      overrides: await overridesForTests(root),
       platform: process.env.IMAGE_PLATFORM,
       log: (line) => console.log(`[lambda-image] ${line}`),
     });

@@ -44,4 +44,11 @@ export {
 } from "./local/local-target.js";
 export { lambdaEnvironment, type RunningContainer, startContainer } from "./run/container.js";
 export { runCli, USAGE } from "./run-cli.js";
+export {
+  announceSkip,
+  dockerAvailability,
+  type EngineAvailability,
+  IN_CI,
+  overridesForTests,
+} from "./testing/engine.js";
 export { type InvocationResult, startTestRuntimeApi, type TestRuntimeApi } from "./testing/runtime-api.js";
