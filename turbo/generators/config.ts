@@ -9,7 +9,7 @@
  * Names, strategies and the config checks come from @lambda-images/function-config, the one schema.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PlopTypes } from "@turbo/gen";
 import {
@@ -154,6 +154,22 @@ export default function generator(plop: PlopTypes.NodePlopAPI): void {
           // The templates are written for short names; Biome wraps whatever a long name pushes past the line width.
           run("pnpm", ["exec", "biome", "check", "--write", destination], root);
           return `biome check --write ${destination}`;
+        },
+        function registerWithDeploy(answers) {
+          // turbo orders infra's deploy after every function's publish through infra's dev dependencies (its
+          // package graph comes from package.json files): the one line infra needs, written here.
+          const { name: checkedName } = answersOf(answers);
+          const file = join(root, "infra", "package.json");
+          const pkg = JSON.parse(readFileSync(file, "utf8")) as { devDependencies?: Record<string, string> };
+          const devDependencies = {
+            ...pkg.devDependencies,
+            [`@lambda-images/${checkedName}`]: "workspace:*",
+          };
+          pkg.devDependencies = Object.fromEntries(
+            Object.entries(devDependencies).sort(([a], [b]) => a.localeCompare(b)),
+          );
+          writeFileSync(file, `${JSON.stringify(pkg, null, 2)}\n`);
+          return `infra/package.json: deploys after @lambda-images/${checkedName}'s publish`;
         },
         function install() {
           // Links the new workspace package's dependencies; everything it uses is already in the store.

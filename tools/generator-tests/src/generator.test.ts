@@ -94,6 +94,13 @@ describe("turbo gen function, non-interactive", () => {
     expect(found.get("gen-plain")).not.toHaveProperty("sqs");
     // What was there before is still there.
     for (const existing of discoverFunctions(root)) expect(found.has(existing.name)).toBe(true);
+    // turbo runs infra's deploy after each function's publish through infra's dev dependencies.
+    const infra = JSON.parse(readFileSync(join(copy, "infra", "package.json"), "utf8")) as {
+      devDependencies: Record<string, string>;
+    };
+    for (const { name } of GENERATED) {
+      expect(infra.devDependencies[`@lambda-images/${name}`], name).toBe("workspace:*");
+    }
   }, 180_000);
 
   it("lays each one out like functions/hello, with hello's Dockerfile instructions", () => {
