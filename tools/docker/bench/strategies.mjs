@@ -24,6 +24,7 @@ import {
   startContainer,
   startTestRuntimeApi,
 } from "../dist/index.js";
+import { writeChart } from "./chart.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -198,4 +199,6 @@ if (!values["no-write"]) {
   );
   writeFileSync(doc, updated);
   log(`wrote the table into ${doc}`);
+  writeChart(doc, join(root, "docs", "strategies.svg"));
+  log("drew docs/strategies.svg from it");
 }
