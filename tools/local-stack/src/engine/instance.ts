@@ -202,7 +202,6 @@ export class Instance {
       resolveDone,
     };
     this.#active = active;
-    this.#startSampling();
 
     if (this.#startError !== undefined) {
       this.#settle(active, {
@@ -227,6 +226,9 @@ export class Instance {
       streamLimitBytes: request.acceptStream ? STREAM_LIMIT_BYTES : LIMITS.responseBytes,
     });
     if (this.#readyAt !== undefined) this.#logStart(active);
+    // Sampled once the runtime has the event, so reading /proc overlaps its work instead of delaying it. (Without a
+    // live process, above, there is nothing to sample.)
+    this.#startSampling();
     return { outcome, done };
   }
 
@@ -423,18 +425,20 @@ export class Instance {
       reportLine: line,
     };
     const logTail = active.tail?.toString();
-    if (active.completeStream !== undefined) {
-      active.completeStream(streamCompletion(ending, report, logTail));
-    } else {
-      active.resolveOutcome(outcomeOf(requestId, ending, report, logTail));
-    }
     this.#active = undefined;
     this.#stopSampling();
     if (this.#status !== "gone") {
       if (this.#retiring) this.#process?.kill();
       else this.#status = this.#readyAt === undefined ? "starting" : "idle";
     }
+    // Free the instance before answering: a caller that invokes again as soon as it has its answer then finds this
+    // warm instance idle instead of starting another one.
     active.resolveDone();
+    if (active.completeStream !== undefined) {
+      active.completeStream(streamCompletion(ending, report, logTail));
+    } else {
+      active.resolveOutcome(outcomeOf(requestId, ending, report, logTail));
+    }
   }
 
   #logStart(active: ActiveInvoke): void {
