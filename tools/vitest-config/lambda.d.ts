@@ -15,3 +15,11 @@ export declare function lambdaContext(options: LambdaContextOptions): Context;
 
 /** Reads checked-in event fixtures from the `events/` folder next to a test's `src/`. */
 export declare function eventLoader(testFileUrl: string): <Event = unknown>(file: string) => Event;
+
+/**
+ * Sets the level a Powertools Logger starts with, through LOG_LEVEL, emptying the variables Powertools reads first.
+ * Undo with `vi.unstubAllEnvs()`.
+ */
+export declare function stubLogLevel(
+  level: "SILENT" | "CRITICAL" | "ERROR" | "WARN" | "INFO" | "DEBUG" | "TRACE",
+): void;

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { vi } from "vitest";
 
 const callbacksUnsupported = () => {
   throw new Error("done/fail/succeed are not available to async handlers");
@@ -44,4 +45,17 @@ export function lambdaContext({
  */
 export function eventLoader(testFileUrl) {
   return (file) => JSON.parse(readFileSync(new URL(`../events/${file}`, testFileUrl), "utf8"));
+}
+
+/**
+ * Sets the level a Powertools Logger starts with, through LOG_LEVEL as the shared setup does. The two variables
+ * Powertools reads first are emptied, so a developer's own environment cannot override the test. Undo with
+ * `vi.unstubAllEnvs()`.
+ *
+ * @param {"SILENT" | "CRITICAL" | "ERROR" | "WARN" | "INFO" | "DEBUG" | "TRACE"} level
+ */
+export function stubLogLevel(level) {
+  vi.stubEnv("AWS_LAMBDA_LOG_LEVEL", "");
+  vi.stubEnv("POWERTOOLS_LOG_LEVEL", "");
+  vi.stubEnv("LOG_LEVEL", level);
 }

@@ -1,6 +1,10 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { eventLoader, lambdaContext as makeLambdaContext } from "@lambda-images/vitest-config/lambda";
+import {
+  eventLoader,
+  lambdaContext as makeLambdaContext,
+  stubLogLevel,
+} from "@lambda-images/vitest-config/lambda";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
@@ -75,16 +79,6 @@ const FIXTURES: readonly { file: string; status: number; message: string | RegEx
     message: "No route for /hola. Try /hello?name=Chris or /goodbye?name=Chris.",
   },
 ];
-
-/**
- * Sets the level the handler's Logger starts with, through LOG_LEVEL as the shared test setup does. The two
- * variables Powertools reads first are emptied, so a developer's own environment cannot override the test.
- */
-function stubLogLevel(level: "SILENT" | "ERROR" | "INFO"): void {
-  vi.stubEnv("AWS_LAMBDA_LOG_LEVEL", "");
-  vi.stubEnv("POWERTOOLS_LOG_LEVEL", "");
-  vi.stubEnv("LOG_LEVEL", level);
-}
 
 afterEach(() => {
   vi.unstubAllEnvs();

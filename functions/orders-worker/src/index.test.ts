@@ -1,7 +1,11 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { eventLoader, lambdaContext as makeLambdaContext } from "@lambda-images/vitest-config/lambda";
+import {
+  eventLoader,
+  lambdaContext as makeLambdaContext,
+  stubLogLevel,
+} from "@lambda-images/vitest-config/lambda";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
@@ -33,12 +37,6 @@ function captureLogs(): () => Record<string, unknown>[] {
       .split("\n")
       .filter((line) => line.length > 0)
       .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
-
-function stubLogLevel(level: "SILENT" | "INFO"): void {
-  vi.stubEnv("AWS_LAMBDA_LOG_LEVEL", "");
-  vi.stubEnv("POWERTOOLS_LOG_LEVEL", "");
-  vi.stubEnv("LOG_LEVEL", level);
 }
 
 afterEach(() => {
