@@ -38,7 +38,7 @@ export function parseTable(markdown) {
   return rows;
 }
 
-const escape = (text) => text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
+const escapeXml = (text) => text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
 
 export function renderChart(rows, caption) {
   const width = 760;
@@ -54,7 +54,7 @@ export function renderChart(rows, caption) {
   let y = 44;
   for (const panel of panels) {
     const max = Math.max(...Object.values(panel.values).filter(Number.isFinite), Number.MIN_VALUE);
-    parts.push(`<text x="10" y="${y}" class="title">${escape(panel.title)}</text>`);
+    parts.push(`<text x="10" y="${y}" class="title">${escapeXml(panel.title)}</text>`);
     Object.entries(panel.values).forEach(([strategy, value], index) => {
       const barY = y + 10 + index * 24;
       const barWidth = Number.isFinite(value) ? Math.max(1, (value / max) * barArea) : 0;
@@ -68,9 +68,10 @@ export function renderChart(rows, caption) {
   }
   const height = y + 10;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif">
+<title>${escapeXml(caption)}</title>
 <style>.title{font-size:14px;font-weight:600}.label,.value{font-size:12px}.caption{font-size:11px;fill:#555}</style>
 <rect width="100%" height="100%" fill="#fff"/>
-<text x="10" y="20" class="caption">${escape(caption)}</text>
+<text x="10" y="20" class="caption">${escapeXml(caption)}</text>
 ${parts.join("\n")}
 </svg>
 `;
