@@ -21,6 +21,7 @@ import { LIMITS } from "./contract.js";
 import type { HttpApiEventV2 } from "./http-api/event.js";
 import { addTestFunction, createTestWorkspace } from "./invoke-api/test-workspace.js";
 import { type LocalStack, startStack } from "./stack.js";
+import { decode, encode, rejection } from "./test-fixtures/sdk.js";
 
 const run = promisify(execFile);
 const hello = findFunction("hello");
@@ -119,20 +120,6 @@ afterAll(async () => {
   lambda?.destroy();
   await stack?.close();
 });
-
-const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
-const decode = (bytes: Uint8Array | undefined) => JSON.parse(new TextDecoder().decode(bytes));
-
-async function rejection(
-  promise: Promise<unknown>,
-): Promise<Error & { $metadata?: { httpStatusCode?: number } }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected the call to fail");
-}
 
 async function waitFor(file: string, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;

@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LIMITS } from "../contract.js";
+import { decode, encode, rejection } from "../test-fixtures/sdk.js";
 import { createInProcessHost, type InProcessHost } from "./in-process-host.js";
 import { createInvokeApi, type InvokeApi } from "./server.js";
 import { addTestFunction, createTestWorkspace } from "./test-workspace.js";
@@ -54,20 +55,6 @@ afterAll(async () => {
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
 });
-
-const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
-const decode = (bytes: Uint8Array | undefined) => JSON.parse(new TextDecoder().decode(bytes));
-
-async function rejection(
-  promise: Promise<unknown>,
-): Promise<Error & { $metadata?: { httpStatusCode?: number } }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected the call to fail");
-}
 
 describe("Invoke API through the AWS SDK", () => {
   it("invokes a function by name and returns its result with Lambda's headers", async () => {
