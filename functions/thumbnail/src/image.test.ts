@@ -9,10 +9,9 @@ import {
   announceSkip,
   dockerAvailability,
   type FunctionImageRecord,
-  ImageBuilder,
   IN_CI,
+  imageBuilderForTests,
   lambdaEnvironment,
-  overridesForTests,
   type RunningContainer,
   startContainer,
   startTestRuntimeApi,
@@ -47,12 +46,7 @@ describe.runIf(engineProblem === undefined)("thumbnail images, built and run wit
 
   beforeAll(async () => {
     if (!existsSync(fn.bundle)) throw new Error(`${fn.bundle} is missing: run pnpm build first`);
-    const builder = new ImageBuilder({
-      root,
-      overrides: await overridesForTests(root),
-      platform: process.env.IMAGE_PLATFORM,
-      log: (line) => console.log(`[lambda-image] ${line}`),
-    });
+    const builder = await imageBuilderForTests(root);
     for (const strategy of STRATEGIES) built.set(strategy, await builder.buildFunctionImage(fn, strategy));
   }, 30 * 60_000);
 

@@ -49,6 +49,7 @@ export {
   dockerAvailability,
   type EngineAvailability,
   IN_CI,
+  imageBuilderForTests,
   overridesForTests,
 } from "./testing/engine.js";
 export { type InvocationResult, startTestRuntimeApi, type TestRuntimeApi } from "./testing/runtime-api.js";

@@ -17,9 +17,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { docker, dockerOk, inspectImage } from "../docker/engine.js";
 import { lambdaEnvironment, type RunningContainer, startContainer } from "../run/container.js";
 import { ensureBundles } from "../testing/bundles.js";
-import { announceSkip, dockerAvailability, IN_CI, overridesForTests } from "../testing/engine.js";
+import { announceSkip, dockerAvailability, IN_CI, imageBuilderForTests } from "../testing/engine.js";
 import { startTestRuntimeApi, type TestRuntimeApi } from "../testing/runtime-api.js";
-import { type FunctionImageRecord, ImageBuilder, RECORD_DIR } from "./builder.js";
+import { type FunctionImageRecord, type ImageBuilder, RECORD_DIR } from "./builder.js";
 
 const BUILD_TIMEOUT_MS = 25 * 60_000;
 const RUN_TIMEOUT_MS = 120_000;
@@ -86,12 +86,7 @@ describe.runIf(availability.available)("hello's images, built and run with the D
   beforeAll(async () => {
     hello = findFunction("hello", root);
     await ensureBundles([hello]);
-    builder = new ImageBuilder({
-      root,
-      overrides: await overridesForTests(root),
-      platform: process.env.IMAGE_PLATFORM,
-      log: (line) => console.log(`[lambda-image] ${line}`),
-    });
+    builder = await imageBuilderForTests(root);
   }, BUILD_TIMEOUT_MS);
 
   afterAll(async () => {

@@ -17,11 +17,10 @@ import {
   readImageRecord,
 } from "@lambda-images/local-stack";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ImageBuilder } from "../build/builder.js";
 import { dockerOk } from "../docker/engine.js";
 import { buildLocalImage, type LocalBuild } from "../local/build-local.js";
 import { lambdaEnvironment, type RunningContainer, startContainer } from "../run/container.js";
-import { announceSkip, dockerAvailability, IN_CI, overridesForTests } from "../testing/engine.js";
+import { announceSkip, dockerAvailability, IN_CI, imageBuilderForTests } from "../testing/engine.js";
 import { firstAnswer, freePort, postInvoke } from "./support.js";
 
 const BUILD_TIMEOUT_MS = 25 * 60_000;
@@ -88,12 +87,7 @@ describe.runIf(availability.available)("a fixture function's image", () => {
 
   beforeAll(async () => {
     fn = loadFunction(fixtureFolder());
-    const builder = new ImageBuilder({
-      root,
-      overrides: await overridesForTests(root),
-      platform: process.env.IMAGE_PLATFORM,
-      log: (line) => console.log(`[lambda-image] ${line}`),
-    });
+    const builder = await imageBuilderForTests(root);
     images = await buildLocalImage(builder, fn, STRATEGY, root);
   }, BUILD_TIMEOUT_MS);
 

@@ -20,13 +20,13 @@ import {
 } from "@lambda-images/function-config";
 import { CONTAINER_LABEL, createFunctionHost, EMULATOR_BUNDLE } from "@lambda-images/local-stack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ImageBuilder } from "../build/builder.js";
+import type { ImageBuilder } from "../build/builder.js";
 import { docker, dockerOk } from "../docker/engine.js";
 import { functionDockerfile } from "../lint/targets.js";
 import { buildLocalImage, type LocalBuild } from "../local/build-local.js";
 import { lambdaEnvironment, type RunningContainer, startContainer } from "../run/container.js";
 import { ensureBundles } from "../testing/bundles.js";
-import { announceSkip, dockerAvailability, IN_CI, overridesForTests } from "../testing/engine.js";
+import { announceSkip, dockerAvailability, IN_CI, imageBuilderForTests } from "../testing/engine.js";
 import {
   type Comparable,
   comparable,
@@ -101,12 +101,7 @@ describe.runIf(availability.available)("every function in every strategy, from i
     if (!existsSync(EMULATOR_BUNDLE)) {
       throw new Error(`${EMULATOR_BUNDLE} is missing: pnpm --filter @lambda-images/local-stack build`);
     }
-    builder = new ImageBuilder({
-      root,
-      overrides: await overridesForTests(root),
-      platform: process.env.IMAGE_PLATFORM,
-      log: (line) => console.log(`[lambda-image] ${line}`),
-    });
+    builder = await imageBuilderForTests(root);
   }, BUILD_TIMEOUT_MS);
 
   afterAll(async () => {

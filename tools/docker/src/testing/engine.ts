@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { ImageBuilder } from "../build/builder.js";
 import { type BaseOverrides, parseBaseOverrides } from "../build/overrides.js";
 import { checkEngine, type EngineInfo, inspectImage } from "../docker/engine.js";
 
@@ -47,4 +48,14 @@ export async function overridesForTests(root: string): Promise<BaseOverrides> {
     `IMAGE_BASE_OVERRIDES is unset and the public base images are not here: using the stand-ins of ${file}`,
   );
   return standIns;
+}
+
+/** The image builder the image tests share: base overrides as above, IMAGE_PLATFORM, and its log on stdout. */
+export async function imageBuilderForTests(root: string): Promise<ImageBuilder> {
+  return new ImageBuilder({
+    root,
+    overrides: await overridesForTests(root),
+    platform: process.env.IMAGE_PLATFORM,
+    log: (line) => console.log(`[lambda-image] ${line}`),
+  });
 }
