@@ -1,15 +1,15 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { discoverFunctions, findWorkspaceRoot } from "@lambda-images/function-config";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { readDigestRecords, stageDeployDir } from "../digests.js";
 import { contentTag, repositoryName } from "../naming.js";
 import { main as publishMain } from "../publish/cli.js";
 import { publishFunction } from "../publish/publish.js";
 import { DEFAULT_LOCAL_REGISTRY, LocalRegistry } from "../publish/registries.js";
+import { isolatedAwsEnvironment } from "../testing/aws-environment.js";
 import { putTestImage, uniqueSuffix } from "../testing/registry-fixture.js";
 import { createTempWorkspace } from "../testing/workspace.js";
 import { main as deployMain, INFRA_DIR, synthLocal } from "./cli.js";
@@ -99,30 +99,7 @@ describe("the offline deploy rehearsal (DEPLOY_TARGET=local): registry -> digest
 });
 
 describe("failing fast without AWS configuration", () => {
-  const saved = { ...process.env };
-  let home: string;
-
-  beforeAll(() => {
-    home = mkdtempSync(join(tmpdir(), "infra-home-"));
-  });
-  afterEach(() => {
-    process.env = { ...saved };
-  });
-  afterAll(() => {
-    rmSync(home, { recursive: true, force: true });
-  });
-
-  function withoutAws(): void {
-    for (const name of Object.keys(process.env)) {
-      if (/^(AWS_|CDK_DEFAULT_)/.test(name)) delete process.env[name];
-    }
-    Object.assign(process.env, {
-      HOME: home,
-      AWS_CONFIG_FILE: join(home, "config"),
-      AWS_SHARED_CREDENTIALS_FILE: join(home, "credentials"),
-      AWS_EC2_METADATA_DISABLED: "true",
-    });
-  }
+  const withoutAws = isolatedAwsEnvironment();
 
   it("publish names the missing region before it looks at any image", async () => {
     withoutAws();

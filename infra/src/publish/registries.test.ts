@@ -1,8 +1,6 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { ECRClient } from "@aws-sdk/client-ecr";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isolatedAwsEnvironment } from "../testing/aws-environment.js";
 import { EcrStandIn } from "../testing/ecr-stand-in.js";
 import { putTestImage, uniqueSuffix } from "../testing/registry-fixture.js";
 import { AwsPreflightError, DEFAULT_LOCAL_REGISTRY, EcrRegistry, LocalRegistry } from "./registries.js";
@@ -36,31 +34,7 @@ describe("LocalRegistry (against the real local registry)", () => {
 });
 
 describe("EcrRegistry preflight, without AWS configuration", () => {
-  const saved = { ...process.env };
-  let home: string;
-
-  beforeAll(() => {
-    home = mkdtempSync(join(tmpdir(), "infra-home-"));
-  });
-  afterEach(() => {
-    process.env = { ...saved };
-  });
-  afterAll(() => {
-    rmSync(home, { recursive: true, force: true });
-  });
-
-  function bareEnvironment(extra: Record<string, string> = {}): void {
-    for (const name of Object.keys(process.env)) {
-      if (/^(AWS_|CDK_DEFAULT_)/.test(name)) delete process.env[name];
-    }
-    Object.assign(process.env, {
-      HOME: home,
-      AWS_CONFIG_FILE: join(home, "config"),
-      AWS_SHARED_CREDENTIALS_FILE: join(home, "credentials"),
-      AWS_EC2_METADATA_DISABLED: "true",
-      ...extra,
-    });
-  }
+  const bareEnvironment = isolatedAwsEnvironment();
 
   it("names the missing region", async () => {
     bareEnvironment();
