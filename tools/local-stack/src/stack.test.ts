@@ -21,6 +21,7 @@ import { LIMITS } from "./contract.js";
 import type { HttpApiEventV2 } from "./http-api/event.js";
 import { addTestFunction, createTestWorkspace } from "./invoke-api/test-workspace.js";
 import { type LocalStack, startStack } from "./stack.js";
+import { openGate } from "./test-fixtures/gate.js";
 import { decode, encode, rejection } from "./test-fixtures/sdk.js";
 
 const run = promisify(execFile);
@@ -67,7 +68,7 @@ const fixtures = [
       '  responseStream.setContentType("text/plain");\n' +
       "  for (let index = 0; index < 3; index++) {\n" +
       '    responseStream.write("chunk" + index + "|");\n' +
-      "    await new Promise((resolve) => setTimeout(resolve, 100));\n" +
+      '    if (event.gate) await (await fetch(event.gate + "/" + index)).text();\n' +
       "  }\n" +
       '  if (event.fail) throw new RangeError("stream failed on purpose");\n' +
       "  responseStream.end();\n});\n",
@@ -80,11 +81,20 @@ const fixtures = [
       "  const stream = awslambda.HttpResponseStream.from(responseStream, {\n" +
       '    statusCode: 201, headers: { "content-type": "text/csv", "x-path": event.rawPath }, cookies: ["a=1"],\n' +
       "  });\n" +
+      "  const gate = event.queryStringParameters?.gate;\n" +
       "  for (let row = 0; row < 3; row++) {\n" +
       '    stream.write("row" + row + "\\n");\n' +
-      "    await new Promise((resolve) => setTimeout(resolve, 100));\n" +
+      '    if (gate) await (await fetch(gate + "/" + row)).text();\n' +
       "  }\n" +
       "  stream.end();\n});\n",
+  }),
+  addTestFunction(root, {
+    name: "held",
+    // Waits at a test's gate (test-fixtures/gate.ts) until the test lets it answer.
+    bundle:
+      "export const handler = async (event) => {\n" +
+      '  await (await fetch(event.gate + "/" + event.step)).text();\n' +
+      "  return event.step;\n};\n",
   }),
   addTestFunction(root, {
     name: "echo",
@@ -206,7 +216,9 @@ describe("the AWS SDK against the local Invoke API", () => {
     );
     expect(error.name).toBe("ResourceNotFoundException");
     expect(error.message).toContain("function:nope");
-    expect(error.message).toContain("boom, chatty, crash, echo, hello, slow, streamer, url-stream, writer");
+    expect(error.message).toContain(
+      "boom, chatty, crash, echo, held, hello, slow, streamer, url-stream, writer",
+    );
   });
 
   it("throws RequestEntityTooLargeException over 6 MB and never runs the handler", async () => {
@@ -273,15 +285,21 @@ describe("the AWS SDK against the local Invoke API", () => {
   });
 
   it("throws TooManyRequestsException when every instance is busy and the queue is full", async () => {
-    const busy = Array.from({ length: 3 }, () =>
-      lambda.send(new InvokeCommand({ FunctionName: "slow", Payload: encode({ ms: 600 }) })).then(
-        () => "ok",
-        (error: Error) => error.name,
-      ),
-    );
-    const outcomes = await Promise.all(busy);
-    expect(outcomes.filter((name) => name === "ok")).toHaveLength(2);
-    expect(outcomes.filter((name) => name === "TooManyRequestsException")).toHaveLength(1);
+    const gate = await openGate();
+    try {
+      const invoke = (step: string) =>
+        lambda.send(new InvokeCommand({ FunctionName: "held", Payload: encode({ gate: gate.url, step }) }));
+      // Both instances (maxInstances 2, maxQueue 0) are held at the gate while the third invoke arrives.
+      const held = [invoke("a"), invoke("b")];
+      await Promise.all([gate.reached("a"), gate.reached("b")]);
+      expect((await rejection(invoke("c"))).name).toBe("TooManyRequestsException");
+      gate.release("a");
+      gate.release("b");
+      expect((await Promise.all(held)).map((result) => decode(result.Payload))).toEqual(["a", "b"]);
+      expect(gate.arrivals).not.toContain("c");
+    } finally {
+      await gate.close();
+    }
   });
 });
 
@@ -304,18 +322,40 @@ async function readEventStream(
 }
 
 describe("InvokeWithResponseStream through the AWS SDK", () => {
-  it("delivers a streaming function's writes as separate chunks, then InvokeComplete", async () => {
-    const result = await lambda.send(
-      new InvokeWithResponseStreamCommand({ FunctionName: "streamer", Payload: encode({}) }),
-    );
-    expect(result.StatusCode).toBe(200);
-    expect(result.ExecutedVersion).toBe("$LATEST");
-    expect(result.ResponseStreamContentType).toBe("text/plain");
-    const { chunks, complete } = await readEventStream(result.EventStream);
-    expect(chunks.join("")).toBe("chunk0|chunk1|chunk2|");
-    expect(chunks.length).toBeGreaterThan(1);
-    expect(complete).toBeDefined();
-    expect(complete?.ErrorCode).toBeUndefined();
+  it("delivers each of a streaming function's writes before the function may write the next, then InvokeComplete", async () => {
+    const gate = await openGate();
+    try {
+      const result = await lambda.send(
+        new InvokeWithResponseStreamCommand({
+          FunctionName: "streamer",
+          Payload: encode({ gate: gate.url }),
+        }),
+      );
+      expect(result.StatusCode).toBe(200);
+      expect(result.ExecutedVersion).toBe("$LATEST");
+      expect(result.ResponseStreamContentType).toBe("text/plain");
+      const events = result.EventStream?.[Symbol.asyncIterator]();
+      if (events === undefined) throw new Error("no event stream");
+      let received = "";
+      for (const index of [0, 1, 2]) {
+        // The function is held at the gate after this write until the caller has read it.
+        await gate.reached(index);
+        while (!received.endsWith(`chunk${index}|`)) {
+          const next = await events.next();
+          if (next.done || !next.value.PayloadChunk?.Payload)
+            throw new Error(`stream ended before chunk ${index}`);
+          received += new TextDecoder().decode(next.value.PayloadChunk.Payload);
+        }
+        expect(received).toBe(["chunk0|", "chunk1|", "chunk2|"].slice(0, index + 1).join(""));
+        gate.release(index);
+      }
+      const rest = await readEventStream({ [Symbol.asyncIterator]: () => events });
+      expect(rest.chunks).toEqual([]);
+      expect(rest.complete).toBeDefined();
+      expect(rest.complete?.ErrorCode).toBeUndefined();
+    } finally {
+      await gate.close();
+    }
   });
 
   it("reports a mid-stream failure in InvokeComplete after the chunks written so far", async () => {
@@ -422,17 +462,29 @@ describe("a RESPONSE_STREAM Function URL through the engine", () => {
     const url = stack.functionUrls.get("url-stream");
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     expect(stack.functionUrls.has("hello")).toBe(false);
-    const response = await fetch(`${url}report.csv`);
-    expect(response.status).toBe(201);
-    expect(response.headers.get("content-type")).toBe("text/csv");
-    expect(response.headers.get("x-path")).toBe("/report.csv");
-    expect(response.headers.getSetCookie()).toEqual(["a=1"]);
-    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-    const chunks: string[] = [];
-    for (let read = await reader.read(); !read.done; read = await reader.read()) {
-      chunks.push(new TextDecoder().decode(read.value));
+    const gate = await openGate();
+    try {
+      const response = await fetch(`${url}report.csv?gate=${encodeURIComponent(gate.url)}`);
+      expect(response.status).toBe(201);
+      expect(response.headers.get("content-type")).toBe("text/csv");
+      expect(response.headers.get("x-path")).toBe("/report.csv");
+      expect(response.headers.getSetCookie()).toEqual(["a=1"]);
+      const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+      let received = "";
+      for (const row of [0, 1, 2]) {
+        // The function is held at the gate after writing this row until the client has read it.
+        await gate.reached(row);
+        while (!received.endsWith(`row${row}\n`)) {
+          const read = await reader.read();
+          if (read.done) throw new Error(`the body ended before row ${row}`);
+          received += new TextDecoder().decode(read.value);
+        }
+        expect(received).toBe(["row0\n", "row1\n", "row2\n"].slice(0, row + 1).join(""));
+        gate.release(row);
+      }
+      expect((await reader.read()).done).toBe(true);
+    } finally {
+      await gate.close();
     }
-    expect(chunks.join("")).toBe("row0\nrow1\nrow2\n");
-    expect(chunks.length).toBeGreaterThan(1);
   });
 });
