@@ -11,6 +11,10 @@ export {
 export {
   ARCHITECTURES,
   type Architecture,
+  ASYNC_EVENT_AGE_SECONDS,
+  ASYNC_RETRY_ATTEMPTS,
+  type AsyncInvokeConfig,
+  asyncInvokeSchema,
   type BuildOptions,
   FUNCTION_URL_AUTH_TYPES,
   FUNCTION_URL_INVOKE_MODES,

@@ -208,6 +208,61 @@ describe("triggers: sqs and functionUrl", () => {
   });
 });
 
+describe("async: retries and maximum event age of Event invocations", () => {
+  const load = (lambda: unknown) => {
+    const root = workspace({ fn: fnPackage(lambda) });
+    return loadFunction(join(root, "functions", "fn"));
+  };
+  const problemsOf = (lambda: unknown): string => {
+    try {
+      load(lambda);
+    } catch (error) {
+      if (error instanceof FunctionConfigError) return error.problems.join("\n");
+      throw error;
+    }
+    throw new Error("expected the config to be refused");
+  };
+
+  it("fills Lambda's defaults when the config has no async block: 2 retries, 6 hours", () => {
+    expect(load({}).async).toEqual({ maximumRetryAttempts: 2, maximumEventAgeSeconds: 21600 });
+    expect(load({ async: {} }).async).toEqual({ maximumRetryAttempts: 2, maximumEventAgeSeconds: 21600 });
+    expect(load({ async: { maximumRetryAttempts: 0 } }).async).toEqual({
+      maximumRetryAttempts: 0,
+      maximumEventAgeSeconds: 21600,
+    });
+  });
+
+  it("accepts the bounds of each field", () => {
+    expect(load({ async: { maximumRetryAttempts: 0, maximumEventAgeSeconds: 60 } }).async).toEqual({
+      maximumRetryAttempts: 0,
+      maximumEventAgeSeconds: 60,
+    });
+    expect(load({ async: { maximumRetryAttempts: 2, maximumEventAgeSeconds: 21600 } }).async).toEqual({
+      maximumRetryAttempts: 2,
+      maximumEventAgeSeconds: 21600,
+    });
+  });
+
+  it("refuses a value past either bound, naming the field and the allowed range", () => {
+    for (const [maximumRetryAttempts, maximumEventAgeSeconds] of [
+      [3, 59],
+      [-1, 21601],
+      [1.5, 120.5],
+      ["2", "60"],
+    ]) {
+      const problems = problemsOf({ async: { maximumRetryAttempts, maximumEventAgeSeconds } });
+      expect(problems).toContain("lambda.async.maximumRetryAttempts: must be a whole number from 0 to 2");
+      expect(problems).toContain(
+        "lambda.async.maximumEventAgeSeconds: must be a whole number of seconds from 60 to 21600",
+      );
+    }
+  });
+
+  it("refuses unknown fields, such as the CDK's names for these settings", () => {
+    expect(problemsOf({ async: { retryAttempts: 1 } })).toMatch(/lambda\.async.*retryAttempts/);
+  });
+});
+
 describe("discoverFunctions", () => {
   it("finds every folder with a lambda block, sorted, and skips other packages", () => {
     const root = workspace({

@@ -3,6 +3,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { describeIssues, FunctionConfigError } from "./errors.js";
 import {
   type Architecture,
+  type AsyncInvokeConfig,
   type BuildOptions,
   type FunctionUrlConfig,
   functionConfigSchema,
@@ -47,6 +48,8 @@ export interface FunctionDefinition {
   readonly sqs?: SqsTrigger;
   /** The function's Function URL, when it has one (may sit beside routes). */
   readonly functionUrl?: FunctionUrlConfig;
+  /** Retries and maximum event age of Event (asynchronous) invocations, every default filled in. */
+  readonly async: AsyncInvokeConfig;
   readonly environment: Readonly<Record<string, string>>;
   readonly logRetentionDays: number;
   readonly build: BuildOptions;
@@ -158,6 +161,7 @@ export function loadFunction(dir: string): FunctionDefinition {
     }),
     ...(config.sqs === undefined ? {} : { sqs: config.sqs }),
     ...(config.functionUrl === undefined ? {} : { functionUrl: config.functionUrl }),
+    async: config.async,
     environment: config.environment,
     logRetentionDays: config.logRetentionDays,
     build: config.build,

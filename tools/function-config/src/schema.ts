@@ -86,6 +86,29 @@ export const functionUrlSchema = z.strictObject({
   authType: z.enum(FUNCTION_URL_AUTH_TYPES).default("AWS_IAM"),
 });
 
+/** Lambda's range for retries of an asynchronous (Event) invocation after a function error. */
+export const ASYNC_RETRY_ATTEMPTS = { min: 0, max: 2, default: 2 } as const;
+/** Lambda's range for how long an asynchronous event may wait before it is discarded (seconds: 1 min to 6 h). */
+export const ASYNC_EVENT_AGE_SECONDS = { min: 60, max: 21600, default: 21600 } as const;
+
+function wholeNumberIn(range: { readonly min: number; readonly max: number }, unit: string) {
+  const message = `must be a whole number${unit} from ${range.min} to ${range.max}`;
+  return z.number({ error: message }).int(message).min(range.min, message).max(range.max, message);
+}
+
+/**
+ * How Lambda handles the function's asynchronous (Event) invocations: the function's event invoke config. The
+ * local stack follows it too (tools/local-stack: the async event queue and its dead-letter record).
+ */
+export const asyncInvokeSchema = z.strictObject({
+  /** Retries after a function error (handler error, timeout, crash): 0-2. */
+  maximumRetryAttempts: wholeNumberIn(ASYNC_RETRY_ATTEMPTS, "").default(ASYNC_RETRY_ATTEMPTS.default),
+  /** How long an event may wait in the queue (including between retries) before it is discarded. */
+  maximumEventAgeSeconds: wholeNumberIn(ASYNC_EVENT_AGE_SECONDS, " of seconds").default(
+    ASYNC_EVENT_AGE_SECONDS.default,
+  ),
+});
+
 /**
  * The "lambda" block of a function's package.json. Every default lives here and nowhere else.
  */
@@ -112,6 +135,11 @@ export const functionConfigSchema = z.strictObject({
   sqs: sqsTriggerSchema.optional(),
   /** A Function URL in front of this function; may sit beside routes. */
   functionUrl: functionUrlSchema.optional(),
+  /** Retries and maximum event age of asynchronous (Event) invocations. */
+  async: asyncInvokeSchema.default({
+    maximumRetryAttempts: ASYNC_RETRY_ATTEMPTS.default,
+    maximumEventAgeSeconds: ASYNC_EVENT_AGE_SECONDS.default,
+  }),
   environment: z
     .record(z.string(), z.string())
     .superRefine((environment, ctx) => {
@@ -147,3 +175,4 @@ export type FunctionConfigBlock = z.output<typeof functionConfigSchema>;
 export type BuildOptions = z.output<typeof buildOptionsSchema>;
 export type SqsTrigger = z.output<typeof sqsTriggerSchema>;
 export type FunctionUrlConfig = z.output<typeof functionUrlSchema>;
+export type AsyncInvokeConfig = z.output<typeof asyncInvokeSchema>;
