@@ -273,6 +273,49 @@ describe("Invoke API over plain HTTP", () => {
     );
   });
 
+  it("answers a malformed function name with 400 ValidationException, as Lambda does, not 404", async () => {
+    const before = echo.requests.length;
+    for (const name of ["..%2Fecho", "a".repeat(1000), "%ZZ", "echo%20x", "echo:"]) {
+      const response = await fetch(invocations(name), { method: "POST", body: "{}" });
+      expect(response.status, name).toBe(400);
+      expect(response.headers.get("x-amzn-errortype")).toBe("ValidationException");
+      const { message } = (await response.json()) as { message: string };
+      expect(message).toMatch(/^1 validation error detected: Value '.*' at 'functionName' failed to satisfy/);
+    }
+    expect(echo.requests.length).toBe(before);
+  });
+
+  it("answers an ARN of another account or region with 404, without invoking the local function", async () => {
+    const before = echo.requests.length;
+    for (const arn of [
+      "arn:aws:lambda:eu-west-1:999999999999:function:echo",
+      "arn:aws:lambda:us-west-2:012345678912:function:echo",
+      "999999999999:function:echo",
+    ]) {
+      const error = await rejection(
+        lambda.send(new InvokeCommand({ FunctionName: arn, Payload: encode({}) })),
+      );
+      expect(error.name, arn).toBe("ResourceNotFoundException");
+      expect(error.message).toContain(`Function not found: ${arn.startsWith("arn:") ? arn : ""}`);
+      expect(error.message).toContain("account 012345678912 in eu-west-1");
+    }
+    expect(echo.requests.length).toBe(before);
+  });
+
+  it("treats an empty ?Qualifier= as no qualifier and invokes $LATEST (the pattern (|[a-zA-Z0-9$_-]+) allows it)", async () => {
+    const response = await fetch(`${invocations("echo")}?Qualifier=`, { method: "POST", body: '{"q":""}' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-amz-executed-version")).toBe("$LATEST");
+    expect(await response.json()).toEqual({ received: { q: "" } });
+  });
+
+  it("answers a qualifier outside Lambda's pattern with 400 ValidationException", async () => {
+    const response = await fetch(`${invocations("echo")}?Qualifier=a%2Fb`, { method: "POST", body: "{}" });
+    expect(response.status).toBe(400);
+    expect(response.headers.get("x-amzn-errortype")).toBe("ValidationException");
+    expect(((await response.json()) as { message: string }).message).toContain("at 'qualifier'");
+  });
+
   it("logs one line per invoke", () => {
     expect(logLines.some((line) => /^\[invoke\] echo 200 \d+\.\d ms$/.test(line))).toBe(true);
     expect(logLines.some((line) => line.startsWith("[invoke] boom 200 Unhandled TypeError"))).toBe(true);

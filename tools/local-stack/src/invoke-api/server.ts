@@ -10,7 +10,12 @@ import type { IncomingMessage, OutgoingHttpHeaders, RequestListener, ServerRespo
 import type { FunctionHost, InvokeOutcome, InvokeRequest } from "../contract.js";
 import { readBody } from "../http-api/body.js";
 import { apiError, fail, InvokeApiError, sendError } from "./errors.js";
-import { parseFunctionReference } from "./function-name.js";
+import {
+  invalidFunctionNameMessage,
+  invalidQualifierMessage,
+  parseFunctionReference,
+  parseQualifier,
+} from "./function-name.js";
 import { readInvoke } from "./request.js";
 import { sendStreamingResponse } from "./streaming.js";
 
@@ -61,15 +66,30 @@ export function createInvokeApi(options: InvokeApiOptions): InvokeApi {
     return `arn:aws:lambda:${options.region}:${options.accountId}:function:${name}`;
   }
 
-  function resolveHost(encodedReference: string, qualifier: string | null): FunctionHost {
+  function resolveHost(encodedReference: string, rawQualifier: string | null): FunctionHost {
     let reference: string;
     try {
       reference = decodeURIComponent(encodedReference);
     } catch {
+      // Not valid percent-encoding: Lambda's pattern refuses the raw text (it has a "%") all the same.
       reference = encodedReference;
     }
     const parsed = parseFunctionReference(reference);
-    const name = parsed?.name ?? reference;
+    if (parsed === undefined) return fail(400, "ValidationException", invalidFunctionNameMessage(reference));
+    const query = parseQualifier(rawQualifier);
+    if (!query.ok) return fail(400, "ValidationException", invalidQualifierMessage(rawQualifier ?? ""));
+    const elsewhere =
+      (parsed.accountId !== undefined && parsed.accountId !== options.accountId) ||
+      (parsed.region !== undefined && parsed.region !== options.region);
+    if (elsewhere) {
+      return fail(
+        404,
+        "ResourceNotFoundException",
+        `Function not found: ${reference}. The local stack's functions are in account ${options.accountId} in ` +
+          `${options.region}: use the function's name, or an ARN with that account and region.`,
+      );
+    }
+    const { name } = parsed;
     const host =
       options.hosts.get(name) ??
       (name === DEFAULT_FUNCTION_ALIAS ? options.hosts.get(options.defaultFunction) : undefined);
@@ -80,7 +100,7 @@ export function createInvokeApi(options: InvokeApiOptions): InvokeApi {
         `Function not found: ${functionArn(name)}. Functions in this local stack: ${known()}.`,
       );
     }
-    for (const wanted of [parsed?.qualifier, qualifier ?? undefined]) {
+    for (const wanted of [parsed.qualifier, query.qualifier]) {
       if (wanted !== undefined && wanted !== "$LATEST") {
         fail(
           404,
