@@ -10,7 +10,7 @@ import { main as publishMain } from "../publish/cli.js";
 import { publishFunction } from "../publish/publish.js";
 import { DEFAULT_LOCAL_REGISTRY, LocalRegistry } from "../publish/registries.js";
 import { isolatedAwsEnvironment } from "../testing/aws-environment.js";
-import { putTestImage, uniqueSuffix } from "../testing/registry-fixture.js";
+import { localRegistryForTests, putTestImage, uniqueSuffix } from "../testing/registry-fixture.js";
 import { createTempWorkspace } from "../testing/workspace.js";
 import { main as deployMain, INFRA_DIR, synthLocal } from "./cli.js";
 import { imageUriIn, verifyTemplateDigests } from "./verify.js";
@@ -18,85 +18,92 @@ import { imageUriIn, verifyTemplateDigests } from "./verify.js";
 const registryHost = process.env.LOCAL_REGISTRY || DEFAULT_LOCAL_REGISTRY;
 const workspaceRoot = findWorkspaceRoot();
 const functions = discoverFunctions(workspaceRoot);
+const registryTests = await localRegistryForTests(registryHost);
 
-describe("the offline deploy rehearsal (DEPLOY_TARGET=local): registry -> digests -> cdk synth", () => {
-  const stage = `t${uniqueSuffix()}`;
-  const registry = new LocalRegistry(registryHost);
-  const pushed = new Map<string, { tag: string; digest: string }>();
+describe.runIf(registryTests.run)(
+  "the offline deploy rehearsal (DEPLOY_TARGET=local): registry -> digests -> cdk synth",
+  () => {
+    const stage = `t${uniqueSuffix()}`;
+    const registry = new LocalRegistry(registryHost);
+    const pushed = new Map<string, { tag: string; digest: string }>();
 
-  beforeAll(async () => {
-    // The CDK CLI runs the compiled app (cdk.json: node dist/app.js): compile the current sources.
-    const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
-    execFileSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], { cwd: INFRA_DIR, stdio: "inherit" });
-    await registry.check();
-    // Each function's image, put in its repository through the registry API (no Docker engine needed), then
-    // recorded by the real publish step, which finds the content tag already there and pushes nothing.
-    for (const fn of functions) {
-      const contentHash = uniqueSuffix() + uniqueSuffix();
-      const tag = contentTag(fn.version, contentHash);
-      const digest = await putTestImage(registryHost, repositoryName(stage, fn.name), tag);
-      pushed.set(fn.name, { tag, digest });
-      const result = await publishFunction({
-        fn,
-        stage,
-        registry,
-        deployDir: stageDeployDir(workspaceRoot, stage),
-        image: { reference: `${fn.name}:${fn.strategy}`, contentHash },
+    beforeAll(async () => {
+      // The CDK CLI runs the compiled app (cdk.json: node dist/app.js): compile the current sources.
+      const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+      execFileSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], {
+        cwd: INFRA_DIR,
+        stdio: "inherit",
       });
-      expect(result.pushed).toBe(false);
-    }
-  }, 120_000);
+      await registry.check();
+      // Each function's image, put in its repository through the registry API (no Docker engine needed), then
+      // recorded by the real publish step, which finds the content tag already there and pushes nothing.
+      for (const fn of functions) {
+        const contentHash = uniqueSuffix() + uniqueSuffix();
+        const tag = contentTag(fn.version, contentHash);
+        const digest = await putTestImage(registryHost, repositoryName(stage, fn.name), tag);
+        pushed.set(fn.name, { tag, digest });
+        const result = await publishFunction({
+          fn,
+          stage,
+          registry,
+          deployDir: stageDeployDir(workspaceRoot, stage),
+          image: { reference: `${fn.name}:${fn.strategy}`, contentHash },
+        });
+        expect(result.pushed).toBe(false);
+      }
+    }, 120_000);
 
-  afterAll(() => {
-    rmSync(stageDeployDir(workspaceRoot, stage), { recursive: true, force: true });
-    rmSync(join(INFRA_DIR, "cdk.out", stage), { recursive: true, force: true });
-  });
-
-  it("synthesizes with `cdk synth -q` a template that references the digest the registry holds", async () => {
-    const lines = await synthLocal(registry, stage, workspaceRoot);
-    expect(lines).toHaveLength(functions.length);
-    const template = join(INFRA_DIR, "cdk.out", stage, "Functions.template.json");
-    for (const fn of functions) {
-      const expected = pushed.get(fn.name);
-      if (expected === undefined) throw new Error(`nothing pushed for ${fn.name}`);
-      // Ask the registry itself, with the manifest Accept header, which digest the tag names.
-      const response = await fetch(
-        `http://${registryHost}/v2/${repositoryName(stage, fn.name)}/manifests/${expected.tag}`,
-        {
-          method: "HEAD",
-          headers: { Accept: "application/vnd.oci.image.manifest.v1+json" },
-        },
-      );
-      const served = response.headers.get("docker-content-digest");
-      expect(served).toBe(expected.digest);
-      expect(imageUriIn(template, `lambda-images-${stage}-${fn.name}`)).toContain(
-        `/${repositoryName(stage, fn.name)}@${served}`,
-      );
-    }
-  }, 120_000);
-
-  it("fails, naming the function, when the registry no longer serves the recorded digest for the tag", async () => {
-    const [first] = functions;
-    if (first === undefined) throw new Error("no function in the workspace");
-    const expected = pushed.get(first.name);
-    if (expected === undefined) throw new Error(`nothing pushed for ${first.name}`);
-    // The local registry's tags are mutable: overwrite the tag with another image.
-    await putTestImage(registryHost, repositoryName(stage, first.name), expected.tag);
-    // Checked against the template the previous test synthesized.
-    const check = verifyTemplateDigests({
-      templateFile: join(INFRA_DIR, "cdk.out", stage, "Functions.template.json"),
-      functions,
-      records: readDigestRecords(stageDeployDir(workspaceRoot, stage)),
-      registry,
-      stage,
+    afterAll(() => {
+      rmSync(stageDeployDir(workspaceRoot, stage), { recursive: true, force: true });
+      rmSync(join(INFRA_DIR, "cdk.out", stage), { recursive: true, force: true });
     });
-    await expect(check).rejects.toThrow(
-      new RegExp(
-        `${first.name}: the registry serves sha256:[a-f0-9]{64} for ${repositoryName(stage, first.name)}`,
-      ),
-    );
-  }, 120_000);
-});
+
+    it("synthesizes with `cdk synth -q` a template that references the digest the registry holds", async () => {
+      const lines = await synthLocal(registry, stage, workspaceRoot);
+      expect(lines).toHaveLength(functions.length);
+      const template = join(INFRA_DIR, "cdk.out", stage, "Functions.template.json");
+      for (const fn of functions) {
+        const expected = pushed.get(fn.name);
+        if (expected === undefined) throw new Error(`nothing pushed for ${fn.name}`);
+        // Ask the registry itself, with the manifest Accept header, which digest the tag names.
+        const response = await fetch(
+          `http://${registryHost}/v2/${repositoryName(stage, fn.name)}/manifests/${expected.tag}`,
+          {
+            method: "HEAD",
+            headers: { Accept: "application/vnd.oci.image.manifest.v1+json" },
+          },
+        );
+        const served = response.headers.get("docker-content-digest");
+        expect(served).toBe(expected.digest);
+        expect(imageUriIn(template, `lambda-images-${stage}-${fn.name}`)).toContain(
+          `/${repositoryName(stage, fn.name)}@${served}`,
+        );
+      }
+    }, 120_000);
+
+    it("fails, naming the function, when the registry no longer serves the recorded digest for the tag", async () => {
+      const [first] = functions;
+      if (first === undefined) throw new Error("no function in the workspace");
+      const expected = pushed.get(first.name);
+      if (expected === undefined) throw new Error(`nothing pushed for ${first.name}`);
+      // The local registry's tags are mutable: overwrite the tag with another image.
+      await putTestImage(registryHost, repositoryName(stage, first.name), expected.tag);
+      // Checked against the template the previous test synthesized.
+      const check = verifyTemplateDigests({
+        templateFile: join(INFRA_DIR, "cdk.out", stage, "Functions.template.json"),
+        functions,
+        records: readDigestRecords(stageDeployDir(workspaceRoot, stage)),
+        registry,
+        stage,
+      });
+      await expect(check).rejects.toThrow(
+        new RegExp(
+          `${first.name}: the registry serves sha256:[a-f0-9]{64} for ${repositoryName(stage, first.name)}`,
+        ),
+      );
+    }, 120_000);
+  },
+);
 
 describe("failing fast without AWS configuration", () => {
   const withoutAws = isolatedAwsEnvironment();

@@ -2,36 +2,40 @@ import { ECRClient } from "@aws-sdk/client-ecr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isolatedAwsEnvironment } from "../testing/aws-environment.js";
 import { EcrStandIn } from "../testing/ecr-stand-in.js";
-import { putTestImage, uniqueSuffix } from "../testing/registry-fixture.js";
+import { localRegistryForTests, putTestImage, uniqueSuffix } from "../testing/registry-fixture.js";
 import { AwsPreflightError, DEFAULT_LOCAL_REGISTRY, EcrRegistry, LocalRegistry } from "./registries.js";
 
 const registryHost = process.env.LOCAL_REGISTRY || DEFAULT_LOCAL_REGISTRY;
+const registryTests = await localRegistryForTests(registryHost);
 
-describe("LocalRegistry (against the real local registry)", () => {
-  const registry = new LocalRegistry(registryHost);
-  const repository = `infra-test/${uniqueSuffix()}/fn`;
+describe.runIf(registryTests.run)(
+  `LocalRegistry (against the real local registry: ${registryTests.reason})`,
+  () => {
+    const registry = new LocalRegistry(registryHost);
+    const repository = `infra-test/${uniqueSuffix()}/fn`;
 
-  it("answers (start it with infra/scripts/start-local-registry.sh)", async () => {
-    await expect(registry.check()).resolves.toBeUndefined();
-  });
+    it("answers (start it with infra/scripts/start-local-registry.sh)", async () => {
+      await expect(registry.check()).resolves.toBeUndefined();
+    });
 
-  it("reads back the digest of the manifest under a tag", async () => {
-    const digest = await putTestImage(registryHost, repository, "v1-aaaaaaaaaaaa");
-    expect(await registry.findDigest(repository, "v1-aaaaaaaaaaaa")).toBe(digest);
-  });
+    it("reads back the digest of the manifest under a tag", async () => {
+      const digest = await putTestImage(registryHost, repository, "v1-aaaaaaaaaaaa");
+      expect(await registry.findDigest(repository, "v1-aaaaaaaaaaaa")).toBe(digest);
+    });
 
-  it("finds nothing for a tag or a repository that is not there", async () => {
-    expect(await registry.findDigest(repository, "v1-bbbbbbbbbbbb")).toBeUndefined();
-    expect(await registry.findDigest(`${repository}-none`, "latest")).toBeUndefined();
-  });
+    it("finds nothing for a tag or a repository that is not there", async () => {
+      expect(await registry.findDigest(repository, "v1-bbbbbbbbbbbb")).toBeUndefined();
+      expect(await registry.findDigest(`${repository}-none`, "latest")).toBeUndefined();
+    });
 
-  it("says how to start a registry when none answers", async () => {
-    const nothing = new LocalRegistry("127.0.0.1:9");
-    await expect(nothing.check()).rejects.toThrow(
-      /No registry answers at http:\/\/127\.0\.0\.1:9\/v2\/.*start-local-registry\.sh/,
-    );
-  });
-});
+    it("says how to start a registry when none answers", async () => {
+      const nothing = new LocalRegistry("127.0.0.1:9");
+      await expect(nothing.check()).rejects.toThrow(
+        /No registry answers at http:\/\/127\.0\.0\.1:9\/v2\/.*start-local-registry\.sh/,
+      );
+    });
+  },
+);
 
 describe("EcrRegistry preflight, without AWS configuration", () => {
   const bareEnvironment = isolatedAwsEnvironment();
@@ -51,7 +55,7 @@ describe("EcrRegistry preflight, without AWS configuration", () => {
   });
 });
 
-describe("EcrRegistry (real @aws-sdk/client-ecr against an ECR stand-in)", () => {
+describe.runIf(registryTests.run)("EcrRegistry (real @aws-sdk/client-ecr against an ECR stand-in)", () => {
   const repository = `lambda-images/t${uniqueSuffix()}/fn`;
   const standIn = new EcrStandIn(registryHost, new Set([repository]));
   let client: ECRClient;

@@ -1,4 +1,12 @@
+import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { LocalRegistry } from "../publish/registries.js";
+
+const REGISTRY_BINARY = "/usr/bin/docker-registry";
+const START_SCRIPT = fileURLToPath(new URL("../../scripts/start-local-registry.sh", import.meta.url));
+const IN_CI = ["true", "1"].includes((process.env.CI ?? "").toLowerCase());
 
 function sha256(bytes: Buffer): string {
   return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
@@ -66,4 +74,30 @@ export async function putTestImage(host: string, repository: string, tag: string
 /** A random lower-case suffix for stage and repository names, so test runs never share state. */
 export function uniqueSuffix(): string {
   return randomBytes(4).toString("hex");
+}
+
+/**
+ * Whether the tests that need a local OCI registry at `host` run here. A registry that answers is used; when none
+ * does and Debian's `docker-registry` is installed, the project's own script starts one (as CI does); otherwise
+ * the tests are skipped with one line saying what they need, except in CI (CI=true), where they must run and fail.
+ */
+export async function localRegistryForTests(host: string): Promise<{ run: boolean; reason: string }> {
+  const registry = new LocalRegistry(host);
+  const answers = () =>
+    registry.check().then(
+      () => true,
+      () => false,
+    );
+  if (await answers()) return { run: true, reason: `a registry answers at ${host}` };
+  if (existsSync(REGISTRY_BINARY)) {
+    // Two suites may start it at once: the loser's script fails on the taken port, and the check below decides.
+    spawnSync("bash", [START_SCRIPT], { env: { ...process.env, LOCAL_REGISTRY: host }, stdio: "ignore" });
+    if (await answers()) return { run: true, reason: `started the local registry at ${host}` };
+  }
+  if (IN_CI) return { run: true, reason: "CI=true: these tests fail without a registry" };
+  const reason =
+    `skipped: no registry answers at ${host} and ${REGISTRY_BINARY} is not installed ` +
+    `(apt-get install docker-registry, then bash infra/scripts/start-local-registry.sh)`;
+  console.warn(`LOCAL REGISTRY TESTS ${reason}`);
+  return { run: false, reason };
 }

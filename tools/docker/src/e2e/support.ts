@@ -53,13 +53,14 @@ export async function firstAnswer(
   port: number,
   payload: Buffer | string,
   startedAt: number,
-  timeoutMs = 60_000,
+  timeoutMs = 120_000,
 ): Promise<{ answer: HttpAnswer; ms: number }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     // A timer of our own (AbortSignal.timeout's does not keep the process alive while the probe waits).
     const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), 100);
+    // Short enough to give up on a held connection, long enough for a busy machine to answer a listening port.
+    const timer = setTimeout(() => abort.abort(), 1_000);
     try {
       // Any answer will do (the emulator says 404 to GET /): it means the emulator is listening.
       const probe = await fetch(`http://127.0.0.1:${port}/`, { signal: abort.signal });

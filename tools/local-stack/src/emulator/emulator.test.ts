@@ -216,19 +216,20 @@ describe("the bundled emulator", () => {
     const emulator = await startEmulator([bootstrap], {
       LAMBDA_TASK_ROOT: taskRoot("behaviours"),
       _HANDLER: "index.handler",
-      AWS_LAMBDA_FUNCTION_TIMEOUT: "1",
+      // Long enough for any cold start to fit (the deadline covers init), so only the sleep can time out.
+      AWS_LAMBDA_FUNCTION_TIMEOUT: "3",
       AWS_LAMBDA_FUNCTION_NAME: "sleepy",
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "512",
     });
     const first = (await (await emulator.invoke({ action: "sleep", ms: 10 })).json()) as { pid: number };
-    const reply = await emulator.invoke({ action: "sleep", ms: 5_000 });
+    const reply = await emulator.invoke({ action: "sleep", ms: 60_000 });
     expect(reply.headers.get("x-amz-function-error")).toBe("Unhandled");
     const body = (await reply.json()) as { errorType: string; errorMessage: string };
     expect(body).toEqual({
       errorType: "Sandbox.Timedout",
-      errorMessage: `RequestId: ${reply.headers.get("x-amzn-requestid")} Error: Task timed out after 1.00 seconds`,
+      errorMessage: `RequestId: ${reply.headers.get("x-amzn-requestid")} Error: Task timed out after 3.00 seconds`,
     });
-    await expect.poll(() => isRunning(first.pid), { timeout: 3_000 }).toBe(false);
+    await expect.poll(() => isRunning(first.pid)).toBe(false);
     expect(emulator.output()).toMatch(/Memory Size: 512 MB.*\tStatus: timeout/);
   });
 
