@@ -103,6 +103,11 @@ describe("decodeBody", () => {
       status: 413,
       error: `The image is ${MAX_INPUT_BYTES + 1} bytes; the limit is ${MAX_INPUT_BYTES} bytes (4 MiB). Send a smaller image.`,
     });
+    // 4,400,000 bytes are 5,866,668 base64 characters, two of them padding: the message counts the image's bytes.
+    expect(failureOf(decodeBody(Buffer.alloc(4_400_000, 1).toString("base64"), true))).toEqual({
+      status: 413,
+      error: `The image is 4400000 bytes; the limit is ${MAX_INPUT_BYTES} bytes (4 MiB). Send a smaller image.`,
+    });
     // Far too big is refused from its length alone, even when it is not valid base64.
     expect(failureOf(decodeBody("!".repeat(MAX_INPUT_BYTES * 2), true)).status).toBe(413);
   });
