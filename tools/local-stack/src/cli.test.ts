@@ -170,7 +170,7 @@ function startDev(args: string[], cwd: string): DevProcess {
   return {
     child,
     output: () => output,
-    waitFor(pattern, timeoutMs = 20_000) {
+    waitFor(pattern, timeoutMs = 60_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
           const match = output.match(pattern);
@@ -258,5 +258,5 @@ describe("lambda-local dev", () => {
     }
     expect(await dev.exit()).toBe(0);
     expect(dev.output()).toContain("SIGINT: stopping the local stack");
-  }, 60_000);
+  }, 180_000);
 });

@@ -15,6 +15,7 @@ import {
 } from "@lambda-images/function-config";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { docker, dockerOk, inspectImage } from "../docker/engine.js";
+import { firstAnswer, freePort } from "../e2e/support.js";
 import { lambdaEnvironment, type RunningContainer, startContainer } from "../run/container.js";
 import { ensureBundles } from "../testing/bundles.js";
 import { announceSkip, dockerAvailability, IN_CI, imageBuilderForTests } from "../testing/engine.js";
@@ -152,25 +153,16 @@ describe.runIf(availability.available)("hello's images, built and run with the D
     async (strategy) => {
       const image = record(strategy).imageId;
       if (await hasEmulator(image)) {
-        const port = 19_000 + STRATEGIES.indexOf(strategy);
+        const port = await freePort();
         const container = await startContainer({
           image,
           environment: lambdaEnvironment(hello),
           publishPort: port,
         });
         containers.push(container);
-        let reply: Response | undefined;
-        for (let attempt = 0; attempt < 50 && !reply; attempt++) {
-          reply = await fetch(`http://127.0.0.1:${port}/2015-03-31/functions/function/invocations`, {
-            method: "POST",
-            body: event(),
-          }).catch(async () => {
-            await new Promise((resolve) => setTimeout(resolve, 200));
-            return undefined;
-          });
-        }
-        expect(reply?.status).toBe(200);
-        expect(parseReply(await (reply as Response).text())).toEqual({
+        const { answer } = await firstAnswer(port, event(), performance.now());
+        expect(answer.status).toBe(200);
+        expect(parseReply(answer.body.toString())).toEqual({
           statusCode: 200,
           message: "Hello, Chris!",
         });

@@ -63,7 +63,7 @@ export async function startTestRuntimeApi(functionName = "function"): Promise<Te
     response.writeHead(200, {
       "content-type": "application/json",
       "lambda-runtime-aws-request-id": next.requestId,
-      "lambda-runtime-deadline-ms": String(Date.now() + 30_000),
+      "lambda-runtime-deadline-ms": String(Date.now() + 120_000),
       "lambda-runtime-invoked-function-arn": `arn:aws:lambda:us-east-1:012345678912:function:${functionName}`,
     });
     response.end(next.payload);
@@ -115,7 +115,7 @@ export async function startTestRuntimeApi(functionName = "function"): Promise<Te
     address: `127.0.0.1:${port}`,
     ready,
     initError: () => initErrorBody,
-    invoke(payload: string, timeoutMs = 30_000): Promise<InvocationResult> {
+    invoke(payload: string, timeoutMs = 120_000): Promise<InvocationResult> {
       return new Promise<InvocationResult>((resolve, reject) => {
         const timer = setTimeout(
           () => reject(new Error(`No answer from the runtime within ${timeoutMs} ms`)),
