@@ -62,6 +62,26 @@ function lambdaOf(template: Template, functionName: string): Record<string, unkn
   return (resources[0] as { Properties: Record<string, unknown> }).Properties;
 }
 
+/** The logical ID of the Lambda function named `functionName`. */
+function logicalIdOf(template: Template, functionName: string): string {
+  const ids = Object.keys(
+    template.findResources("AWS::Lambda::Function", { Properties: { FunctionName: functionName } }),
+  );
+  expect(ids, `one Lambda function named ${functionName}`).toHaveLength(1);
+  return ids[0] as string;
+}
+
+/** The event invoke config (retries, maximum event age) deployed for the function named `functionName`. */
+function eventInvokeConfigOf(template: Template, functionName: string): Record<string, unknown> {
+  const found = Object.values(
+    template.findResources("AWS::Lambda::EventInvokeConfig", {
+      Properties: { FunctionName: { Ref: logicalIdOf(template, functionName) } },
+    }),
+  );
+  expect(found, `one event invoke config for ${functionName}`).toHaveLength(1);
+  return (found[0] as { Properties: Record<string, unknown> }).Properties;
+}
+
 describe("the app, built from every function in this workspace", () => {
   it("has a workspace with functions to deploy", () => {
     expect(realFunctions.length).toBeGreaterThan(0);
@@ -200,6 +220,22 @@ describe("the app, built from every function in this workspace", () => {
       });
     },
   );
+
+  it.each(realFunctions.map((fn) => [fn.name, fn] as const))(
+    "deploys the async settings of %s as its event invoke config",
+    (_name, fn) => {
+      expect(eventInvokeConfigOf(functions, lambdaFunctionName("test", fn.name))).toEqual({
+        FunctionName: { Ref: expect.any(String) },
+        Qualifier: "$LATEST",
+        MaximumRetryAttempts: fn.async.maximumRetryAttempts,
+        MaximumEventAgeInSeconds: fn.async.maximumEventAgeSeconds,
+      });
+    },
+  );
+
+  it("has one event invoke config per function", () => {
+    functions.resourceCountIs("AWS::Lambda::EventInvokeConfig", realFunctions.length);
+  });
 
   it("has one queue pair and one Function URL per function that asks for them", () => {
     const queued = realFunctions.filter((fn) => fn.sqs !== undefined).length;
@@ -391,6 +427,40 @@ describe("one source of truth", () => {
     ]);
   });
 
+  it("deploys each function's async settings from config, and Lambda's defaults when it has none", () => {
+    const workspace = track(createTempWorkspace());
+    workspace.addFunction("once", { async: { maximumRetryAttempts: 0, maximumEventAgeSeconds: 3600 } });
+    workspace.addFunction("patient", { async: { maximumEventAgeSeconds: 60 } });
+    workspace.addFunction("plain", {});
+    const built = buildApp({
+      workspaceRoot: workspace.root,
+      env: noEnv,
+      context: { digests: "placeholder" },
+    });
+    if (built.functionsStack === undefined) throw new Error("the functions stack is missing");
+    const template = Template.fromStack(built.functionsStack);
+    const settingsOf = (name: string) => {
+      const { MaximumRetryAttempts, MaximumEventAgeInSeconds } = eventInvokeConfigOf(
+        template,
+        lambdaFunctionName("dev", name),
+      );
+      return { MaximumRetryAttempts, MaximumEventAgeInSeconds };
+    };
+    expect(settingsOf("once")).toEqual({ MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 3600 });
+    expect(settingsOf("patient")).toEqual({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 60 });
+    expect(settingsOf("plain")).toEqual({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 21600 });
+  });
+
+  it("refuses async settings Lambda would refuse, naming the function and the field", () => {
+    const workspace = track(createTempWorkspace());
+    workspace.addFunction("eager", { async: { maximumRetryAttempts: 5, maximumEventAgeSeconds: 30 } });
+    expect(() =>
+      buildApp({ workspaceRoot: workspace.root, env: noEnv, context: { digests: "placeholder" } }),
+    ).toThrow(
+      /eager\/package\.json.*lambda\.async\.maximumRetryAttempts: must be a whole number from 0 to 2.*lambda\.async\.maximumEventAgeSeconds: must be a whole number of seconds from 60 to 21600/s,
+    );
+  });
+
   it("rejects a log retention CloudWatch does not offer, naming the function", () => {
     const workspace = track(createTempWorkspace());
     workspace.addFunction("odd", { logRetentionDays: 10 });
@@ -472,6 +542,7 @@ describe("template snapshot of a fixed three-function workspace", () => {
       memorySize: 1024,
       timeout: 30,
       functionUrl: { invokeMode: "RESPONSE_STREAM" },
+      async: { maximumRetryAttempts: 1, maximumEventAgeSeconds: 3600 },
     });
     workspace.addFunction("gamma", { strategy: "os-only", sqs: {} });
     const built = buildApp({

@@ -99,6 +99,12 @@ export class FunctionsStack extends Stack {
         logGroup,
         role,
       });
+      // Event (asynchronous) invocations: retries after a function error and how long an event may wait, from
+      // the function's config (Lambda's defaults when it says nothing), as the local stack's Event queue applies them.
+      handler.configureAsyncInvoke({
+        retryAttempts: fn.async.maximumRetryAttempts,
+        maxEventAge: Duration.seconds(fn.async.maximumEventAgeSeconds),
+      });
       deployed.set(fn.name, handler);
       if (fn.sqs !== undefined) this.addQueueTrigger(fn, handler, removalPolicy);
       if (fn.functionUrl !== undefined) this.addFunctionUrl(fn, handler);
