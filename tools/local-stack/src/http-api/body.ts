@@ -47,10 +47,28 @@ export function writeChunk(response: ServerResponse, chunk: Buffer): Promise<boo
   });
 }
 
+/** Statuses that never carry a body, so they carry no content-length either (RFC 9110, 6.4.1 and 8.6). */
+function hasNoBody(statusCode: number): boolean {
+  return statusCode === 204 || statusCode === 304 || statusCode < 200;
+}
+
 /**
- * Writes a mapped response: repeated headers comma-joined as API Gateway joins them, except `set-cookie`, which
- * stays one header per cookie. `requestIdHeader` is the front door's own (`apigw-requestid` for the HTTP API,
- * `x-amzn-requestid` for Function URLs).
+ * Header pairs as one object for `writeHead`: repeated headers comma-joined as API Gateway joins them, except
+ * `set-cookie`, which stays one header per cookie.
+ */
+export function headerObject(pairs: GatewayResponse["headers"]): Record<string, string | string[]> {
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of pairs) {
+    const previous = headers[name];
+    if (name === "set-cookie") headers[name] = [...(Array.isArray(previous) ? previous : []), value];
+    else headers[name] = previous === undefined ? value : `${previous},${value}`;
+  }
+  return headers;
+}
+
+/**
+ * Writes a mapped response. `requestIdHeader` is the front door's own (`apigw-requestid` for the HTTP API,
+ * `x-amzn-requestid` for Function URLs). A 204 or 304 goes without its body, as HTTP requires.
  */
 export function sendGatewayResponse(
   response: ServerResponse,
@@ -58,14 +76,10 @@ export function sendGatewayResponse(
   requestIdHeader: string,
   requestId: string,
 ): void {
-  const headers: Record<string, string | string[]> = {};
-  for (const [name, value] of result.headers) {
-    const previous = headers[name];
-    if (name === "set-cookie") headers[name] = [...(Array.isArray(previous) ? previous : []), value];
-    else headers[name] = previous === undefined ? value : `${previous},${value}`;
-  }
-  headers["content-length"] = String(result.body.length);
+  const headers = headerObject(result.headers);
+  const withBody = !hasNoBody(result.statusCode);
+  if (withBody) headers["content-length"] = String(result.body.length);
   headers[requestIdHeader] = requestId;
   response.writeHead(result.statusCode, headers);
-  response.end(result.body);
+  response.end(withBody ? result.body : undefined);
 }

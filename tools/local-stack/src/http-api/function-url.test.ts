@@ -19,6 +19,7 @@ const open = createInProcessHost(
     events.push(httpEvent);
     if (httpEvent.rawPath === "/fail") throw new Error("failed on purpose");
     if (httpEvent.rawPath === "/plain") return { hello: "url" };
+    if (httpEvent.rawPath === "/shape") return JSON.parse(httpEvent.body ?? "null");
     return {
       statusCode: 201,
       headers: { "x-path": httpEvent.rawPath },
@@ -33,12 +34,13 @@ const signed = createInProcessHost(
 );
 
 const servers: Server[] = [];
+const logLines: string[] = [];
 const urls: Record<string, string> = {};
 
 beforeAll(async () => {
   for (const host of [open, signed]) {
     const server = createServer(
-      createFunctionUrlListener({ host, accountId: "123456789012", log: () => {} }),
+      createFunctionUrlListener({ host, accountId: "123456789012", log: (line) => logLines.push(line) }),
     );
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     servers.push(server);
@@ -81,6 +83,21 @@ describe("a BUFFERED Function URL", () => {
     const response = await fetch(`${urls.open}/fail`);
     expect(response.status).toBe(502);
     expect(await response.json()).toEqual({ message: "Internal Server Error" });
+  });
+
+  it("answers 502 for a header HTTP cannot carry, logs why and keeps serving", async () => {
+    const response = await fetch(`${urls.open}/shape`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ statusCode: 200, headers: { "x-u": "\u2603" }, cookies: ["a=1"] }),
+    });
+    expect(response.status).toBe(502);
+    expect(response.headers.getSetCookie()).toEqual([]);
+    expect(await response.json()).toEqual({ message: "Internal Server Error" });
+    expect(logLines.at(-1)).toMatch(
+      /^\[url\] POST \/shape -> open 502 \(header "x-u" has a value HTTP cannot carry/,
+    );
+    expect((await fetch(`${urls.open}/plain`)).status).toBe(200);
   });
 
   it("names the caller's account for AWS_IAM and 'anonymous' for NONE", async () => {

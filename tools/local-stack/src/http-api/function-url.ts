@@ -7,9 +7,10 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import type { Readable } from "node:stream";
 import { type FunctionHost, type InvokeOutcome, LIMITS } from "../contract.js";
-import { readBody, sendGatewayResponse, writeChunk } from "./body.js";
+import { headerObject, readBody, sendGatewayResponse, writeChunk } from "./body.js";
 import { buildHttpApiEvent, newGatewayRequestId } from "./event.js";
-import { type GatewayResponse, mapFunctionResult } from "./response.js";
+import { guardRequest } from "./guard.js";
+import { type GatewayResponse, mapFunctionResult, type ResponseHead, responseHead } from "./response.js";
 
 /** The content type of a stream that starts with a JSON prelude, then 8 NUL bytes, then the body. */
 export const HTTP_INTEGRATION_CONTENT_TYPE = "application/vnd.awslambda.http-integration-response";
@@ -37,64 +38,86 @@ function message(statusCode: number, text: string): GatewayResponse {
   };
 }
 
-interface Prelude {
-  readonly statusCode: number;
-  readonly headers: Record<string, string | string[]>;
-}
+/** The front of a stream with an HTTP integration prelude: the response head it asks for, or why it is unusable. */
+type PreludeRead =
+  | { readonly ok: true; readonly head: Extract<ResponseHead, { ok: true }>; readonly rest: Buffer }
+  | { readonly ok: false; readonly problem: string };
 
 /** Reads the HTTP integration prelude off the front of the stream; the rest is what follows the 8 NULs. */
-async function readPrelude(stream: Readable): Promise<{ prelude: Prelude; rest: Buffer }> {
+async function readPrelude(stream: Readable): Promise<PreludeRead> {
   let buffered = Buffer.alloc(0);
   // Keep the stream open when the loop returns: the body follows the prelude.
   for await (const chunk of stream.iterator({ destroyOnReturn: false })) {
     buffered = Buffer.concat([buffered, chunk as Buffer]);
     const end = buffered.indexOf(PRELUDE_END);
     if (end !== -1) {
-      const parsed = JSON.parse(buffered.subarray(0, end).toString("utf8")) as {
-        statusCode?: number;
-        headers?: Record<string, string>;
-        cookies?: string[];
-      };
-      const headers: Record<string, string | string[]> = {};
-      for (const [name, value] of Object.entries(parsed.headers ?? {}))
-        headers[name.toLowerCase()] = String(value);
-      if (parsed.cookies && parsed.cookies.length > 0) headers["set-cookie"] = parsed.cookies;
-      return { prelude: { statusCode: parsed.statusCode ?? 200, headers }, rest: buffered.subarray(end + 8) };
+      let prelude: unknown;
+      try {
+        prelude = JSON.parse(buffered.subarray(0, end).toString("utf8"));
+      } catch (error) {
+        return {
+          ok: false,
+          problem: `the HTTP integration prelude is not JSON (${(error as Error).message})`,
+        };
+      }
+      if (typeof prelude !== "object" || prelude === null || Array.isArray(prelude)) {
+        return { ok: false, problem: "the HTTP integration prelude is not a JSON object" };
+      }
+      const { statusCode = 200, headers, cookies } = prelude as Record<string, unknown>;
+      const head = responseHead(statusCode, headers, cookies);
+      if (!head.ok) return { ok: false, problem: `the HTTP integration prelude: ${head.problem}` };
+      return { ok: true, head, rest: buffered.subarray(end + 8) };
     }
     if (buffered.length > PRELUDE_LIMIT) break;
   }
-  throw new Error("the stream declared an HTTP integration prelude but did not end it with 8 NUL bytes");
+  return {
+    ok: false,
+    problem: "the stream declared an HTTP integration prelude but did not end it with 8 NUL bytes",
+  };
 }
 
 async function sendStream(
   response: ServerResponse,
   outcome: ResponseOutcome,
   requestId: string,
-): Promise<number> {
+): Promise<string> {
   const stream = outcome.stream as Readable;
-  let statusCode = 200;
-  let headers: Record<string, string | string[]> = { "content-type": outcome.contentType };
-  if (outcome.contentType === HTTP_INTEGRATION_CONTENT_TYPE) {
-    const { prelude, rest } = await readPrelude(stream);
-    statusCode = prelude.statusCode;
-    headers = prelude.headers;
-    response.writeHead(statusCode, { ...headers, "x-amzn-requestid": requestId });
-    if (rest.length > 0) await writeChunk(response, rest);
-  } else {
-    response.writeHead(statusCode, { ...headers, "x-amzn-requestid": requestId });
-  }
-  for await (const chunk of stream) {
-    if (!(await writeChunk(response, chunk as Buffer))) {
-      // The caller walked away: stop reading; the engine lets the function finish on its own.
-      stream.destroy();
-      break;
+  try {
+    let statusCode = 200;
+    if (outcome.contentType === HTTP_INTEGRATION_CONTENT_TYPE) {
+      const read = await readPrelude(stream);
+      if (!read.ok) {
+        // Stop reading; the engine lets the function finish on its own.
+        stream.destroy();
+        sendBuffered(
+          response,
+          { ...message(502, "Internal Server Error"), problem: read.problem },
+          requestId,
+        );
+        return `502 (${read.problem})`;
+      }
+      statusCode = read.head.statusCode;
+      response.writeHead(statusCode, { ...headerObject(read.head.headers), "x-amzn-requestid": requestId });
+      if (read.rest.length > 0) await writeChunk(response, read.rest);
+    } else {
+      response.writeHead(statusCode, { "content-type": outcome.contentType, "x-amzn-requestid": requestId });
     }
+    for await (const chunk of stream) {
+      if (!(await writeChunk(response, chunk as Buffer))) {
+        // The caller walked away: stop reading; the engine lets the function finish on its own.
+        stream.destroy();
+        break;
+      }
+    }
+    const completion = await outcome.streamCompletion;
+    // A function that fails mid-stream cuts the response short, as Lambda does: the client sees a truncated body.
+    if (completion?.errorType !== undefined) response.destroy();
+    else response.end();
+    return String(statusCode);
+  } catch (error) {
+    stream.destroy();
+    throw error;
   }
-  const completion = await outcome.streamCompletion;
-  // A function that fails mid-stream cuts the response short, as Lambda does: the client sees a truncated body.
-  if (completion?.errorType !== undefined) response.destroy();
-  else response.end();
-  return statusCode;
 }
 
 async function answer(
@@ -143,7 +166,7 @@ async function answer(
     sendBuffered(response, message(429, "Rate Exceeded."), requestId);
     return `429 (${outcome.message})`;
   }
-  if (outcome.stream !== undefined) return String(await sendStream(response, outcome, requestId));
+  if (outcome.stream !== undefined) return sendStream(response, outcome, requestId);
   const result = mapFunctionResult(outcome.payload, outcome.functionError !== undefined);
   // Function URLs answer a failed or unusable invoke with 502, where the HTTP API answers 500.
   const mapped =
@@ -161,15 +184,16 @@ export function createFunctionUrlListener(options: FunctionUrlOptions): RequestL
   return (request, response) => {
     const started = performance.now();
     const requestId = newGatewayRequestId();
-    answer(request, response, requestId, options)
-      .catch((error: unknown) => {
-        if (!response.headersSent) sendBuffered(response, message(502, "Internal Server Error"), requestId);
-        else response.destroy();
-        return `502 (${error instanceof Error ? error.message : String(error)})`;
-      })
-      .then((summary) => {
-        const elapsed = (performance.now() - started).toFixed(1);
-        log(`[url] ${request.method} ${request.url} -> ${name} ${summary} ${elapsed} ms`);
-      });
+    void guardRequest(
+      response,
+      () => answer(request, response, requestId, options),
+      (failed) => {
+        sendBuffered(failed, message(502, "Internal Server Error"), requestId);
+        return "502";
+      },
+    ).then((summary) => {
+      const elapsed = (performance.now() - started).toFixed(1);
+      log(`[url] ${request.method} ${request.url} -> ${name} ${summary} ${elapsed} ms`);
+    });
   };
 }

@@ -57,6 +57,31 @@ describe("mapFunctionResult", () => {
     expect(result.body).toEqual(png);
   });
 
+  it("leaves the framing headers to the gateway", () => {
+    const result = mapped(
+      json({
+        statusCode: 200,
+        headers: {
+          "Content-Length": "99",
+          "Transfer-Encoding": "chunked",
+          Connection: "close",
+          "x-kept": "1",
+        },
+        body: "ok",
+      }),
+    );
+    expect(result).toEqual({ status: 200, headers: [["x-kept", "1"]], body: "ok" });
+  });
+
+  it("accepts Latin-1 header values and base64 bodies with line breaks", () => {
+    const result = mapFunctionResult(
+      json({ statusCode: 200, headers: { "x-l": "caf\u00e9" }, isBase64Encoded: true, body: "aGVs\nbG8=" }),
+      false,
+    );
+    expect(result.headers).toEqual([["x-l", "caf\u00e9"]]);
+    expect(result.body.toString()).toBe("hello");
+  });
+
   it("sends an empty body when the structured response has none", () => {
     expect(mapped(json({ statusCode: 204 }))).toEqual({ status: 204, headers: [], body: "" });
   });
@@ -76,6 +101,23 @@ describe("mapFunctionResult", () => {
     ["headers that are not an object", json({ statusCode: 200, headers: ["a"] }), "headers"],
     ["a header value that is an object", json({ statusCode: 200, headers: { a: {} } }), 'header "a"'],
     ["cookies that are not strings", json({ statusCode: 200, cookies: [1] }), "cookies"],
+    ["a 1xx statusCode, which is not a final response", json({ statusCode: 100 }), "statusCode"],
+    [
+      "a header value outside Latin-1",
+      json({ statusCode: 200, headers: { "x-u": "\u2603" } }),
+      'header "x-u"',
+    ],
+    ["a header name with a space", json({ statusCode: 200, headers: { "x y": "1" } }), 'header name "x y"'],
+    ["a header name with a colon", json({ statusCode: 200, headers: { "x:y": "1" } }), 'header name "x:y"'],
+    ["an empty header name", json({ statusCode: 200, headers: { "": "1" } }), 'header name ""'],
+    ["CR/LF in a header value", json({ statusCode: 200, headers: { a: "1\r\nb: 2" } }), 'header "a"'],
+    ["CR/LF in a cookie", json({ statusCode: 200, cookies: ["a=1\r\nx: y"] }), "cookie"],
+    ["a cookie outside Latin-1", json({ statusCode: 200, cookies: ["a=\u2603"] }), "cookie"],
+    [
+      "a body marked isBase64Encoded that is not base64",
+      json({ statusCode: 200, isBase64Encoded: true, body: "not base64!" }),
+      "not valid base64",
+    ],
   ])("answers 500 for %s", (_case, payload, problem) => {
     const result = mapFunctionResult(payload, false);
     expect(result.statusCode).toBe(500);

@@ -3,7 +3,7 @@
  * requests through the real engine.
  */
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInProcessHost } from "../invoke-api/in-process-host.js";
 import { addTestFunction, createTestWorkspace } from "../invoke-api/test-workspace.js";
@@ -18,6 +18,7 @@ const echoFn = addTestFunction(root, {
 });
 const failFn = addTestFunction(root, { name: "fail", lambda: { routes: ["GET /fail", "GET /bad-status"] } });
 const cookieFn = addTestFunction(root, { name: "cookies", lambda: { routes: ["GET /cookies"] } });
+const shapeFn = addTestFunction(root, { name: "shape", lambda: { routes: ["POST /shape"] } });
 
 const events: HttpApiEventV2[] = [];
 const echo = createInProcessHost(echoFn, (event) => {
@@ -43,6 +44,9 @@ const cookies = createInProcessHost(cookieFn, () => ({
   cookies: ["session=abc; HttpOnly", "theme=dark"],
 }));
 
+/** Returns whatever the request's JSON body says, as a function with a bug might. */
+const shape = createInProcessHost(shapeFn, (event) => JSON.parse((event as HttpApiEventV2).body ?? "null"));
+
 let server: Server;
 let base: string;
 const logLines: string[] = [];
@@ -53,8 +57,9 @@ beforeAll(async () => {
       ["echo", echo],
       ["fail", fail],
       ["cookies", cookies],
+      ["shape", shape],
     ]),
-    routes: buildRouteTable([echoFn, failFn, cookieFn]),
+    routes: buildRouteTable([echoFn, failFn, cookieFn, shapeFn]),
     accountId: "012345678912",
     apiId: "local",
     log: (line) => logLines.push(line),
@@ -63,6 +68,19 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
+
+/** Sends `request` on a fresh socket and returns everything the server wrote before closing it. */
+function rawExchange(target: Server, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect((target.address() as AddressInfo).port, "127.0.0.1", () => socket.write(request));
+    let received = "";
+    socket.on("data", (chunk: Buffer) => {
+      received += chunk.toString("latin1");
+    });
+    socket.on("error", reject);
+    socket.on("close", () => resolve(received));
+  });
+}
 
 afterAll(async () => {
   server.closeAllConnections();
@@ -144,5 +162,34 @@ describe("HTTP API gateway", () => {
     });
     expect(response.status).toBe(500);
     expect(echo.requests.length).toBe(before);
+  });
+
+  it.each([
+    ["a header value outside Latin-1", { headers: { "x-u": "\u2603" } }, 'header "x-u"'],
+    ["a header name with a space", { headers: { "x y": "1" } }, 'header name "x y"'],
+    ["CR/LF in a header value", { headers: { a: "1\r\nInjected: yes" } }, 'header "a"'],
+    ["CR/LF in a cookie", { cookies: ["a=1\r\nInjected: yes"] }, "cookie"],
+  ])("answers 500 for %s, logs why and keeps serving", async (_case, answer, problem) => {
+    const response = await fetch(`${base}/shape`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ statusCode: 200, body: "never sent", ...answer }),
+    });
+    expect(response.status).toBe(500);
+    expect(response.headers.get("injected")).toBeNull();
+    expect(await response.json()).toEqual({ message: "Internal Server Error" });
+    const line = logLines.findLast((entry) => entry.startsWith("[http] POST /shape -> shape 500"));
+    expect(line).toContain(problem);
+    expect((await fetch(`${base}/echo/still/here`)).status).toBe(200);
+  });
+
+  it("sends a 204 without content-length or body, even when the function returns one", async () => {
+    const head = await rawExchange(
+      server,
+      'POST /shape HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 33\r\nConnection: close\r\n\r\n{"statusCode":204,"body":"x"}    ',
+    );
+    expect(head).toMatch(/^HTTP\/1\.1 204 /);
+    expect(head.toLowerCase()).not.toContain("content-length");
+    expect(head.endsWith("\r\n\r\n")).toBe(true);
   });
 });

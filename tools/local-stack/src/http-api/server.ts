@@ -6,6 +6,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from "node:http
 import { type FunctionHost, LIMITS } from "../contract.js";
 import { readBody, sendGatewayResponse } from "./body.js";
 import { buildHttpApiEvent, newGatewayRequestId } from "./event.js";
+import { guardRequest } from "./guard.js";
 import { type GatewayResponse, internalServerError, mapFunctionResult, NOT_FOUND } from "./response.js";
 import { matchRoute, type RouteEntry } from "./routes.js";
 
@@ -32,21 +33,28 @@ function send(response: ServerResponse, result: GatewayResponse, requestId: stri
   sendGatewayResponse(response, result, "apigw-requestid", requestId);
 }
 
+/** What the log line names: the function the request was routed to, once it is known. */
+interface Routed {
+  functionName?: string;
+}
+
 async function answer(
   request: IncomingMessage,
   requestId: string,
   options: HttpApiOptions,
-): Promise<{ result: GatewayResponse; functionName?: string }> {
+  routed: Routed,
+): Promise<GatewayResponse> {
   const { body, tooLarge } = await readBody(request, HTTP_API_PAYLOAD_BYTES);
-  if (tooLarge) return { result: TOO_LARGE };
+  if (tooLarge) return TOO_LARGE;
   const url = request.url ?? "/";
   const rawPath = url.split("?")[0] ?? "/";
   const method = request.method ?? "GET";
   const match = matchRoute(options.routes, method, rawPath);
-  if (!match) return { result: NOT_FOUND };
+  if (!match) return NOT_FOUND;
   const functionName = match.route.functionName;
+  routed.functionName = functionName;
   const host = options.hosts.get(functionName);
-  if (!host) return { result: internalServerError(`no host for function "${functionName}"`), functionName };
+  if (!host) return internalServerError(`no host for function "${functionName}"`);
 
   const event = buildHttpApiEvent(
     {
@@ -68,18 +76,14 @@ async function answer(
   );
   const payload = Buffer.from(JSON.stringify(event));
   if (payload.length > LIMITS.requestBytes) {
-    return {
-      result: internalServerError(
-        `the event is ${payload.length} bytes, over Lambda's ${LIMITS.requestBytes}-byte invoke limit`,
-      ),
-      functionName,
-    };
+    return internalServerError(
+      `the event is ${payload.length} bytes, over Lambda's ${LIMITS.requestBytes}-byte invoke limit`,
+    );
   }
   const outcome = await host.invoke({ payload, traceId: event.headers["x-amzn-trace-id"] });
-  if (outcome.kind === "throttled") {
-    return { result: internalServerError(`the function is throttled: ${outcome.message}`), functionName };
-  }
-  return { result: mapFunctionResult(outcome.payload, outcome.functionError !== undefined), functionName };
+  if (outcome.kind === "throttled")
+    return internalServerError(`the function is throttled: ${outcome.message}`);
+  return mapFunctionResult(outcome.payload, outcome.functionError !== undefined);
 }
 
 /** The request listener for the gateway port. */
@@ -88,19 +92,22 @@ export function createHttpApiListener(options: HttpApiOptions): RequestListener 
   return (request, response) => {
     const started = performance.now();
     const requestId = newGatewayRequestId();
-    answer(request, requestId, options)
-      .catch((error: unknown) => ({
-        result: internalServerError(
-          `the invoke failed: ${error instanceof Error ? error.message : String(error)}`,
-        ),
-        functionName: undefined,
-      }))
-      .then(({ result, functionName }) => {
+    const routed: Routed = {};
+    void guardRequest(
+      response,
+      async () => {
+        const result = await answer(request, requestId, options, routed);
         send(response, result, requestId);
-        const elapsed = (performance.now() - started).toFixed(1);
-        const target = functionName === undefined ? "" : ` -> ${functionName}`;
-        const problem = result.problem === undefined ? "" : ` (${result.problem})`;
-        log(`[http] ${request.method} ${request.url}${target} ${result.statusCode} ${elapsed} ms${problem}`);
-      });
+        return `${result.statusCode}${result.problem === undefined ? "" : ` (${result.problem})`}`;
+      },
+      (failed) => {
+        send(failed, internalServerError("the gateway failed"), requestId);
+        return "500";
+      },
+    ).then((summary) => {
+      const elapsed = (performance.now() - started).toFixed(1);
+      const target = routed.functionName === undefined ? "" : ` -> ${routed.functionName}`;
+      log(`[http] ${request.method} ${request.url}${target} ${summary} ${elapsed} ms`);
+    });
   };
 }

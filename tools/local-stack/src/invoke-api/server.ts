@@ -9,6 +9,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, OutgoingHttpHeaders, RequestListener, ServerResponse } from "node:http";
 import type { FunctionHost, InvokeOutcome, InvokeRequest } from "../contract.js";
 import { readBody } from "../http-api/body.js";
+import { guardRequest } from "../http-api/guard.js";
 import { apiError, fail, InvokeApiError, sendError } from "./errors.js";
 import {
   invalidFunctionNameMessage,
@@ -180,19 +181,25 @@ export function createInvokeApi(options: InvokeApiOptions): InvokeApi {
 
   const listener: RequestListener = (request, response) => {
     const started = performance.now();
-    handle(request, response)
-      .catch((error: unknown) => {
-        const failure =
-          error instanceof InvokeApiError
-            ? error.response
-            : apiError(500, "ServiceException", `The local stack failed: ${String(error)}`);
-        // Drop whatever of the body is still unread, so the error reaches the caller.
-        request.resume();
-        if (!response.headersSent) sendError(response, failure, randomUUID());
-        else response.destroy();
+    const refuse = (error: InvokeApiError) => {
+      // Drop whatever of the body is still unread, so the error reaches the caller.
+      request.resume();
+      sendError(response, error.response, randomUUID());
+      return `${error.response.statusCode} ${error.response.errorType}`;
+    };
+    void guardRequest(
+      response,
+      () =>
+        handle(request, response).catch((error: unknown) => {
+          if (error instanceof InvokeApiError && !response.headersSent) return refuse(error);
+          throw error;
+        }),
+      (failed, error) => {
+        const failure = apiError(500, "ServiceException", `The local stack failed: ${String(error)}`);
+        sendError(failed, failure, randomUUID());
         return `${failure.statusCode} ${failure.errorType}`;
-      })
-      .then((summary) => log(`[invoke] ${summary} ${(performance.now() - started).toFixed(1)} ms`));
+      },
+    ).then((summary) => log(`[invoke] ${summary} ${(performance.now() - started).toFixed(1)} ms`));
   };
 
   return {
