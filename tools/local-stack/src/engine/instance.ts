@@ -31,7 +31,7 @@ import {
   startLine,
 } from "./logs.js";
 import { peakMemoryMb } from "./memory.js";
-import { exitError, invalidEntrypointError, timeoutError } from "./outcomes.js";
+import { deliveryError, exitError, invalidEntrypointError, timeoutError } from "./outcomes.js";
 
 /** The largest streamed response accepted when the caller reads it as a stream (Lambda's documented maximum). */
 export const STREAM_LIMIT_BYTES = 200 * 1024 * 1024;
@@ -215,16 +215,30 @@ export class Instance {
       this.#settle(active, this.#exitEnding(active, this.#exit));
       return { outcome, done };
     }
-    this.#server.deliver({
-      requestId,
-      payload: request.payload,
-      deadlineMs: Date.now() + deadlineIn,
-      invokedFunctionArn: this.#settings.invokedFunctionArn,
-      traceId: request.traceId || newTraceId(),
-      ...(request.clientContext ? { clientContext: request.clientContext } : {}),
-      ...(request.tenantId ? { tenantId: request.tenantId } : {}),
-      streamLimitBytes: request.acceptStream ? STREAM_LIMIT_BYTES : LIMITS.responseBytes,
-    });
+    try {
+      this.#server.deliver({
+        requestId,
+        payload: request.payload,
+        deadlineMs: Date.now() + deadlineIn,
+        invokedFunctionArn: this.#settings.invokedFunctionArn,
+        traceId: request.traceId || newTraceId(),
+        ...(request.clientContext ? { clientContext: request.clientContext } : {}),
+        ...(request.tenantId ? { tenantId: request.tenantId } : {}),
+        streamLimitBytes: request.acceptStream ? STREAM_LIMIT_BYTES : LIMITS.responseBytes,
+      });
+    } catch (error) {
+      // Fail this invocation now rather than at its timeout, and replace the instance: whatever went wrong, a fresh
+      // one takes the next invoke.
+      const why = `The local stack could not hand the invocation to the runtime: ${error instanceof Error ? error.message : String(error)}`;
+      this.#log(why, active);
+      this.#retiring = true;
+      this.#settle(active, {
+        kind: "platform",
+        error: deliveryError(requestId, why),
+        status: { kind: "error", errorType: deliveryError(requestId, why).errorType },
+      });
+      return { outcome, done };
+    }
     if (this.#readyAt !== undefined) this.#logStart(active);
     // Sampled once the runtime has the event, so reading /proc overlaps its work instead of delaying it. (Without a
     // live process, above, there is nothing to sample.)

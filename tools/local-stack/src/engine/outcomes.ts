@@ -5,6 +5,8 @@ export const TIMEOUT_ERROR_TYPE = "Sandbox.Timedout";
 export const EXIT_ERROR_TYPE = "Runtime.ExitError";
 export const INVALID_ENTRYPOINT_ERROR_TYPE = "Runtime.InvalidEntrypoint";
 export const RESPONSE_TOO_LARGE_ERROR_TYPE = "Function.ResponseSizeTooLarge";
+/** Lambda's type for a failure it cannot put down to the function; here, an invocation the runtime never got. */
+export const UNKNOWN_ERROR_TYPE = "Runtime.Unknown";
 
 export interface PlatformError {
   readonly errorType: string;
@@ -57,4 +59,9 @@ export function invalidEntrypointError(requestId: string, detail: string): Platf
     errorType: INVALID_ENTRYPOINT_ERROR_TYPE,
     errorMessage: `RequestId: ${requestId} Error: ${detail}`,
   };
+}
+
+/** `RequestId: <id> Error: <why>`, for an invocation that could not be handed to the runtime. */
+export function deliveryError(requestId: string, why: string): PlatformError {
+  return { errorType: UNKNOWN_ERROR_TYPE, errorMessage: `RequestId: ${requestId} Error: ${why}` };
 }

@@ -66,7 +66,12 @@ export function decodeClientContext(header: string | undefined): string | undefi
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(header) || header.length % 4 !== 0) {
     return invalid("X-Amz-Client-Context is not base64");
   }
-  const decoded = Buffer.from(header, "base64").toString("utf8");
+  let decoded: string;
+  try {
+    decoded = new TextDecoder("utf-8", { fatal: true }).decode(Buffer.from(header, "base64"));
+  } catch {
+    return invalid("the decoded bytes are not UTF-8 text");
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(decoded);

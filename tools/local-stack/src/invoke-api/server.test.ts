@@ -251,6 +251,18 @@ describe("Invoke API over plain HTTP", () => {
     expect(((await response.json()) as { message: string }).message).toContain("not an object");
   });
 
+  it("rejects a client context whose bytes are not UTF-8", async () => {
+    const latin1 = Buffer.from('{"word":"caf\u00e9"}', "latin1");
+    const response = await fetch(invocations("echo"), {
+      method: "POST",
+      headers: { "X-Amz-Client-Context": latin1.toString("base64") },
+      body: "{}",
+    });
+    expect(response.status).toBe(400);
+    expect(response.headers.get("x-amzn-errortype")).toBe("InvalidRequestContentException");
+    expect(((await response.json()) as { message: string }).message).toContain("not UTF-8");
+  });
+
   it("rejects an unknown invocation type with a ValidationException that lists the valid ones", async () => {
     const response = await fetch(invocations("echo"), {
       method: "POST",

@@ -4,7 +4,13 @@
  * processes or timeouts: the instance that owns it listens to what the runtime does and hands it invocations.
  */
 import { once } from "node:events";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+  validateHeaderValue,
+} from "node:http";
 import type { AddressInfo } from "node:net";
 import { PassThrough, type Readable } from "node:stream";
 import { finished } from "node:stream/promises";
@@ -123,6 +129,8 @@ export class RuntimeApiServer {
     if (this.#state === "Running" || this.#pending !== undefined) {
       throw new Error(`The runtime is busy with ${this.#current?.requestId ?? this.#pending?.requestId}.`);
     }
+    // Checked before anything changes: an invocation that cannot be rendered fails here, not in the runtime's /next.
+    invocationHeaders(invocation);
     this.#pending = invocation;
     const parked = this.#parked;
     if (parked !== undefined) {
@@ -342,7 +350,26 @@ export class RuntimeApiServer {
   }
 }
 
-function renderInvocation(res: ServerResponse, invocation: RuntimeInvocation): void {
+/**
+ * The client context as a header can carry it, for every runtime client alike. Header values are bytes, which
+ * aws-lambda-ric's native client reads as UTF-8 and Node's http client (the RIC's alternative client, the fallback
+ * runner) as Latin-1, and CR, LF and DEL cannot be sent at all. So characters from DEL up are written as JSON
+ * `\uXXXX` escapes and line breaks as spaces: valid JSON has them only inside strings (line breaks only between
+ * values), so every client parses exactly the object the caller sent. Lambda sends the raw UTF-8 bytes instead.
+ */
+export function headerSafeJson(json: string): string {
+  return json
+    .replace(/[\r\n]/g, " ")
+    .replace(/[\u007f-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+function quote(text: string): string {
+  const quoted = JSON.stringify(text);
+  return quoted.length > 80 ? `${quoted.slice(0, 77)}..."` : quoted;
+}
+
+/** The headers `/next` sends with an invocation; throws, naming the header, when one cannot be sent. */
+function invocationHeaders(invocation: RuntimeInvocation): Record<string, string> {
   const headers: Record<string, string> = {
     "Content-Type": invocation.contentType ?? JSON_TYPE,
     "Lambda-Runtime-Aws-Request-Id": invocation.requestId,
@@ -352,13 +379,26 @@ function renderInvocation(res: ServerResponse, invocation: RuntimeInvocation): v
   // Optional headers are only sent when they have a value, as RAPID does.
   const optional: [string, string | undefined][] = [
     ["Lambda-Runtime-Trace-Id", invocation.traceId],
-    ["Lambda-Runtime-Client-Context", invocation.clientContext],
+    ["Lambda-Runtime-Client-Context", invocation.clientContext && headerSafeJson(invocation.clientContext)],
     ["Lambda-Runtime-Cognito-Identity", invocation.cognitoIdentity],
     ["Lambda-Runtime-Aws-Tenant-Id", invocation.tenantId],
   ];
   for (const [name, value] of optional) if (value) headers[name] = value;
+  for (const [name, value] of Object.entries(headers)) {
+    try {
+      validateHeaderValue(name, value);
+    } catch {
+      throw new Error(
+        `the ${name} header cannot carry ${quote(value)} (header values are Latin-1 text without control characters)`,
+      );
+    }
+  }
   headers["Content-Length"] = String(invocation.payload.length);
-  res.writeHead(200, headers);
+  return headers;
+}
+
+function renderInvocation(res: ServerResponse, invocation: RuntimeInvocation): void {
+  res.writeHead(200, invocationHeaders(invocation));
   res.end(invocation.payload);
 }
 
