@@ -7,7 +7,7 @@
 import { gzipSync } from "node:zlib";
 import { findFunction } from "@lambda-images/function-config";
 import * as esbuild from "esbuild";
-import { esbuildOptions, NODE_TARGET, needsRequireBanner } from "../dist/index.js";
+import { esbuildOptions, needsRequireBanner, nodeTarget } from "../dist/index.js";
 
 const TARGET_RATIO = 0.5;
 const fn = findFunction(process.argv[2] ?? "hello");
@@ -36,7 +36,7 @@ const cdk = await measure({
   outfile: `${fn.distDir}/index.js`,
   bundle: true,
   platform: "node",
-  target: NODE_TARGET,
+  target: nodeTarget(fn),
   format: "cjs",
   minify: false,
   sourcemap: false,
@@ -57,7 +57,7 @@ const rows = [
 const cell = (value) => (typeof value === "number" ? number.format(value) : value);
 const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => String(cell(row[column])).length)));
 console.log(
-  `Bundle size of functions/${fn.name} (${fn.entry.slice(fn.dir.length + 1)}), target ${NODE_TARGET}`,
+  `Bundle size of functions/${fn.name} (${fn.entry.slice(fn.dir.length + 1)}), target ${nodeTarget(fn)}`,
 );
 for (const row of rows) {
   console.log(

@@ -238,3 +238,12 @@ describe("buildFunction errors", () => {
     );
   });
 });
+
+describe("the bundle's target", () => {
+  it("is the Node.js major of the function's runtime", () => {
+    expect(esbuildOptions(createFunction("on-24")).target).toBe("node24");
+    expect(esbuildOptions(createFunction("on-22", { lambda: { runtime: "nodejs22.x" } })).target).toBe(
+      "node22",
+    );
+  });
+});

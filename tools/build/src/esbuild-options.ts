@@ -1,9 +1,11 @@
 import { relative } from "node:path";
-import type { FunctionDefinition } from "@lambda-images/function-config";
+import { type FunctionDefinition, runtimeInfo } from "@lambda-images/function-config";
 import type { BuildOptions as EsbuildOptions, Metafile } from "esbuild";
 
-/** Node.js version the bundle is compiled for: the Lambda nodejs22.x runtime and the images' Node. */
-export const NODE_TARGET = "node22";
+/** The Node.js version a function's bundle is compiled for: its runtime's major ("node24" for nodejs24.x). */
+export function nodeTarget(fn: FunctionDefinition): string {
+  return runtimeInfo(fn.runtime).esbuildTarget;
+}
 
 /**
  * Prepended (only) when a CommonJS dependency calls `require()` on something outside the bundle: ESM has no
@@ -19,7 +21,7 @@ export function bundleKey(fn: FunctionDefinition): string {
 }
 
 /**
- * The esbuild settings every function is bundled with: one self-contained ESM file for Node 22, minified and
+ * The esbuild settings every function is bundled with: one self-contained ESM file for its runtime's Node.js, minified and
  * tree-shaken, with a source map and a metafile. Only the function's own `lambda.build` block changes them.
  * Nothing is written to disk (`write: false`): the build step cleans `dist/` and writes the files itself.
  */
@@ -36,7 +38,7 @@ export function esbuildOptions(
     outfile: fn.bundle,
     bundle: true,
     platform: "node",
-    target: NODE_TARGET,
+    target: nodeTarget(fn),
     format: "esm",
     // Prefer the ESM build of dual packages: it tree-shakes better and needs no require().
     mainFields: ["module", "main"],

@@ -7,6 +7,6 @@ export {
   watchFunction,
 } from "./build.js";
 export { BuildError, functionLabel } from "./errors.js";
-export { esbuildOptions, NODE_TARGET, needsRequireBanner, REQUIRE_BANNER } from "./esbuild-options.js";
+export { esbuildOptions, needsRequireBanner, nodeTarget, REQUIRE_BANNER } from "./esbuild-options.js";
 export { type BuildReport, type BundleInput, formatBytes, formatReport, gzipSize } from "./report.js";
 export { verifyHandler } from "./verify.js";

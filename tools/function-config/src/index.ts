@@ -9,6 +9,14 @@ export {
   type Route,
 } from "./load.js";
 export {
+  DEFAULT_RUNTIME,
+  managedRuntimeNodeFlags,
+  RUNTIMES,
+  type Runtime,
+  type RuntimeInfo,
+  runtimeInfo,
+} from "./runtimes.js";
+export {
   ARCHITECTURES,
   type Architecture,
   ASYNC_EVENT_AGE_SECONDS,

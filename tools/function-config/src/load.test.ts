@@ -35,6 +35,7 @@ describe("loadFunction", () => {
       version: "1.2.3",
       handlerExport: "handler",
       lambdaHandler: "index.handler",
+      runtime: "nodejs24.x",
       strategy: "aws-base",
       memorySize: 256,
       timeout: 10,
@@ -65,6 +66,7 @@ describe("loadFunction", () => {
         logRetentionDays: 10,
         timeout: 1000,
         strategy: "alpine",
+        runtime: "nodejs20.x",
         routes: ["/hello"],
         memorySize: 64,
         extra: true,
@@ -85,6 +87,7 @@ describe("loadFunction", () => {
       /lambda\.logRetentionDays: must be a period CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30/,
     );
     expect(message).toMatch(/lambda\.strategy: .*aws-base.*os-only.*non-aws/);
+    expect(message).toMatch(/lambda\.runtime: .*nodejs24\.x.*nodejs22\.x/);
     expect(message).toMatch(/lambda\.routes\.0: must look like "GET \/hello"/);
     expect(message).toMatch(/lambda\.memorySize: .*128/);
     expect(message).toMatch(/extra/);

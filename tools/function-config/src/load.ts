@@ -11,6 +11,7 @@ import {
   type SqsTrigger,
   type Strategy,
 } from "./schema.js";
+import type { Runtime } from "./runtimes.js";
 
 export interface Route {
   /** "GET /hello" as written in the config and as API Gateway names it. */
@@ -38,6 +39,8 @@ export interface FunctionDefinition {
   readonly distDir: string;
   /** Absolute path of the bundle. */
   readonly bundle: string;
+  /** The Lambda runtime (nodejs24.x, nodejs22.x): see runtimeInfo() for what it decides. */
+  readonly runtime: Runtime;
   readonly strategy: Strategy;
   readonly memorySize: number;
   /** Seconds. */
@@ -151,6 +154,7 @@ export function loadFunction(dir: string): FunctionDefinition {
     lambdaHandler: `index.${config.handler}`,
     distDir: join(root, dirname(BUNDLE_FILE)),
     bundle: join(root, BUNDLE_FILE),
+    runtime: config.runtime,
     strategy: config.strategy,
     memorySize: config.memorySize,
     timeout: config.timeout,

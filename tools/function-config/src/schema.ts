@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_RUNTIME, RUNTIMES } from "./runtimes.js";
 
 /** The three ways this project packages a function as a container image. */
 export const STRATEGIES = ["aws-base", "os-only", "non-aws"] as const;
@@ -123,6 +124,8 @@ export const functionConfigSchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z_$][A-Za-z0-9_$]*$/, "must be a JavaScript export name such as handler")
     .default("handler"),
+  /** The Lambda runtime: the Node.js major the function runs on in Lambda, locally and in every image. */
+  runtime: z.enum(RUNTIMES).default(DEFAULT_RUNTIME),
   /** Which of the three images is deployed; all three are built. */
   strategy: z.enum(STRATEGIES).default("aws-base"),
   memorySize: z.number().int().min(128).max(10240).default(256),

@@ -151,6 +151,7 @@ export function emulatedFunction(
     lambdaHandler: handler,
     distDir: taskRoot,
     bundle: runtime.file,
+    runtime: config.runtime,
     strategy: config.strategy,
     memorySize: config.memorySize,
     timeout: config.timeout,
@@ -158,6 +159,7 @@ export function emulatedFunction(
     routes: [],
     environment: functionEnvironment(env),
     logRetentionDays: config.logRetentionDays,
+    async: config.async,
     build: config.build,
   };
   return { definition, command: runtime, runtimeDir: env.LAMBDA_RUNTIME_DIR || RIE_DEFAULTS.runtimeDir };

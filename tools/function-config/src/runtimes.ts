@@ -1,0 +1,78 @@
+/**
+ * The Lambda Node.js runtimes a function may target (its config's `runtime`), and everything each one decides:
+ * the Node.js release it runs on locally and in the images on our own bases, the esbuild target, and the base
+ * image of each strategy. The one place these versions are written; the Dockerfiles' defaults, the shared bases,
+ * the CI stand-ins and the catalog's Node.js binaries are checked against this table in tests.
+ */
+import type { Strategy } from "./schema.js";
+
+export const RUNTIMES = ["nodejs24.x", "nodejs22.x"] as const;
+export type Runtime = (typeof RUNTIMES)[number];
+
+/** New functions, the examples and the generator target the current Lambda runtime. */
+export const DEFAULT_RUNTIME: Runtime = "nodejs24.x";
+
+export interface RuntimeInfo {
+  readonly runtime: Runtime;
+  /** The Node.js major version Lambda runs for this runtime. */
+  readonly nodeMajor: 24 | 22;
+  /**
+   * The official Node.js release this project runs for it: the local stack's runtimes (npm package
+   * node-linux-<arch>), the shared bases' Node.js (the official node image), the CI stand-ins.
+   */
+  readonly nodeVersion: string;
+  /** esbuild's `target` for the bundle. */
+  readonly esbuildTarget: string;
+  /** The base image each strategy's Dockerfile defaults to (`ARG BASE_IMAGE=...`). */
+  readonly baseImages: Readonly<Record<Strategy, string>>;
+  /** The official Node.js image the shared bases take Node.js from (`ARG NODE_IMAGE=...`). */
+  readonly nodeImage: string;
+  /** When Lambda deprecates the runtime (no more updates), if announced. */
+  readonly deprecation?: string;
+}
+
+function info(
+  runtime: Runtime,
+  nodeMajor: 24 | 22,
+  nodeVersion: string,
+  deprecation?: string,
+): RuntimeInfo {
+  return {
+    runtime,
+    nodeMajor,
+    nodeVersion,
+    esbuildTarget: `node${nodeMajor}`,
+    baseImages: {
+      "aws-base": `public.ecr.aws/lambda/nodejs:${nodeMajor}`,
+      "os-only": `lambda-images/node-os-only:${nodeMajor}`,
+      "non-aws": `lambda-images/node-debian-slim:${nodeMajor}`,
+    },
+    nodeImage: `node:${nodeVersion}-bookworm-slim`,
+    ...(deprecation === undefined ? {} : { deprecation }),
+  };
+}
+
+const TABLE: Readonly<Record<Runtime, RuntimeInfo>> = {
+  "nodejs24.x": info("nodejs24.x", 24, "24.22.3"),
+  "nodejs22.x": info("nodejs22.x", 22, "22.23.5", "2027-04-30"),
+};
+
+/** What `runtime` decides (see RuntimeInfo). */
+export function runtimeInfo(runtime: Runtime): RuntimeInfo {
+  return TABLE[runtime];
+}
+
+/**
+ * The `node` flags AWS's managed Node.js runtime starts a function with (its /var/runtime/bootstrap): V8's heap
+ * sized from the function's memory (a tenth for the young generation, the rest for the old), `--expose-gc` and
+ * an 80 KB HTTP header limit. The local runners and the shared bases' bootstrap start node the same way.
+ */
+export function managedRuntimeNodeFlags(memorySizeMb: number): string[] {
+  const newSpace = Math.floor(memorySizeMb / 10);
+  return [
+    "--expose-gc",
+    "--max-http-header-size=81920",
+    `--max-semi-space-size=${Math.floor(newSpace / 2)}`,
+    `--max-old-space-size=${memorySizeMb - newSpace}`,
+  ];
+}
