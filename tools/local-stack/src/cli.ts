@@ -4,7 +4,7 @@
  */
 import { findWorkspaceRoot } from "@lambda-images/function-config";
 import { parseCommand, USAGE, UsageError } from "./cli/args.js";
-import { runDev } from "./cli/dev.js";
+import { runDev, stoppedMessage } from "./cli/dev.js";
 import { type CliEnvironment, CliError } from "./cli/environment.js";
 import { runInvoke } from "./cli/invoke.js";
 import { runEmulator } from "./emulator/main.js";
@@ -46,7 +46,8 @@ async function main(argv: readonly string[]): Promise<number> {
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
   });
-  await dev.stop();
+  const stopped = await dev.stop();
+  process.stdout.write(stoppedMessage(stopped, workspaceRoot));
   return 0;
 }
 

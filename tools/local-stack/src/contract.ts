@@ -14,8 +14,8 @@ export const LIMITS = {
   requestBytes: 6 * 1024 * 1024,
   /** Synchronous response payload (6 MiB + 100, as RAPID enforces it). */
   responseBytes: 6 * 1024 * 1024 + 100,
-  /** Asynchronous (Event) invoke payload. */
-  eventRequestBytes: 256 * 1024,
+  /** Asynchronous (Event) invoke payload: 1 MB since 2025 (it was 256 KB before). */
+  eventRequestBytes: 1024 * 1024,
   /** Bytes of log tail returned with `X-Amz-Log-Type: Tail`. */
   logTailBytes: 4 * 1024,
 } as const;
@@ -23,6 +23,11 @@ export const LIMITS = {
 export interface InvokeRequest {
   /** The event bytes exactly as the caller sent them (already checked to be JSON by the front door). */
   readonly payload: Buffer;
+  /**
+   * The request ID the function sees (`context.awsRequestId`). Set for Event invokes, whose ID the caller got in
+   * the 202 and which every retry keeps; otherwise the host picks a new one.
+   */
+  readonly requestId?: string;
   /** The decoded client context JSON (the front door base64-decodes `X-Amz-Client-Context`). */
   readonly clientContext?: string;
   /** `X-Amzn-Trace-Id`, passed to the runtime as `Lambda-Runtime-Trace-Id`. */

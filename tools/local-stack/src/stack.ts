@@ -6,11 +6,17 @@ import { createServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { FunctionDefinition } from "@lambda-images/function-config";
 import type { FunctionHost, HostOptions } from "./contract.js";
-import { createFunctionHost, LOCAL_ACCOUNT_ID, resolveRegion } from "./engine/index.js";
+import {
+  createFunctionHost,
+  DEFAULT_MAX_INSTANCES,
+  LOCAL_ACCOUNT_ID,
+  resolveRegion,
+} from "./engine/index.js";
 import { createFunctionUrlListener } from "./http-api/function-url.js";
 import { buildRouteTable, type RouteEntry } from "./http-api/routes.js";
 import { createHttpApiListener } from "./http-api/server.js";
-import { createInvokeApi } from "./invoke-api/server.js";
+import type { EventQueue, EventQueueSettings } from "./invoke-api/event-queue.js";
+import { createInvokeApi, type InvokeApi, type StoppedEvents } from "./invoke-api/server.js";
 
 export const DEFAULT_INVOKE_PORT = 9000;
 export const DEFAULT_HTTP_PORT = 3000;
@@ -39,6 +45,11 @@ export interface StackOptions {
   readonly defaultFunction?: string;
   /** Request log lines from both servers (default: console.log). */
   readonly log?: (line: string) => void;
+  /**
+   * Event invocations: where dead letters go (default `.local/dead-letters` under each function's workspace root),
+   * the retry delay (default 1 s, then 2 s), and test-only overrides. See src/invoke-api/event-queue.ts.
+   */
+  readonly asyncInvoke?: EventQueueSettings;
 }
 
 export interface LocalStack {
@@ -49,11 +60,20 @@ export interface LocalStack {
   readonly routes: readonly RouteEntry[];
   /** The local Function URL of each function whose config has `functionUrl`, by function name. */
   readonly functionUrls: ReadonlyMap<string, string>;
-  /** Resolves when every Event (asynchronous) invoke started so far has finished. */
+  /** The Event (asynchronous invoke) queue of each function, by function name: its stats and dead-letter file. */
+  readonly eventQueues: ReadonlyMap<string, EventQueue>;
+  /**
+   * Resolves once every Event (asynchronous) invoke accepted so far has finished: run successfully, or written to
+   * the dead-letter record after its retries or its age ran out.
+   */
   settled(): Promise<void>;
   /** Stops the function's instances; its next invoke starts a fresh one (after a rebuild). */
   recycle(functionName: string): Promise<void>;
-  close(): Promise<void>;
+  /**
+   * Stops the servers, then the Event queues (events still waiting are written to the dead-letter record with the
+   * reason `stack-stopped`; running ones are waited for), then the instances. Resolves with those dead letters.
+   */
+  close(): Promise<StoppedEvents>;
 }
 
 /** A port the stack wanted is taken. The message says which and how to pick another. */
@@ -140,7 +160,24 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
     throw error;
   }
   const routes = buildRouteTable(options.functions);
-  const invokeApi = createInvokeApi({ hosts, defaultFunction, region, accountId: LOCAL_ACCOUNT_ID, log });
+  let invokeApi: InvokeApi;
+  try {
+    invokeApi = createInvokeApi({
+      hosts,
+      defaultFunction,
+      region,
+      accountId: LOCAL_ACCOUNT_ID,
+      log,
+      asyncInvoke: {
+        // One Event delivery per instance the host may run; past that, events wait in their queue.
+        concurrency: options.hostOptions.maxInstances ?? DEFAULT_MAX_INSTANCES,
+        ...options.asyncInvoke,
+      },
+    });
+  } catch (error) {
+    await closeHosts();
+    throw error;
+  }
   const httpListener = createHttpApiListener({
     hosts,
     routes,
@@ -194,14 +231,16 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
     hosts,
     routes,
     functionUrls,
+    eventQueues: invokeApi.eventQueues,
     settled: () => invokeApi.settled(),
     async recycle(functionName) {
       await hosts.get(functionName)?.recycle();
     },
     async close() {
       await Promise.all(servers.map(closeServer));
-      await invokeApi.settled();
+      const stopped = await invokeApi.close();
       await closeHosts();
+      return stopped;
     },
   };
 }

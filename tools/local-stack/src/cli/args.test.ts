@@ -62,6 +62,19 @@ describe("parseCommand", () => {
     });
   });
 
+  it("reads invoke --replay-dead-letters, which takes no --event", () => {
+    expect(parseCommand(["invoke", "orders", "--replay-dead-letters"])).toEqual({
+      command: "invoke",
+      functionName: "orders",
+      event: undefined,
+      runner: "ric",
+      replayDeadLetters: true,
+    });
+    expect(() => parseCommand(["invoke", "orders", "--replay-dead-letters", "--event", "a.json"])).toThrow(
+      "--replay-dead-letters sends the recorded events, so it takes no --event",
+    );
+  });
+
   it("takes --runner as another name for --runtime", () => {
     expect(parseCommand(["dev", "--runner", "fallback"])).toMatchObject({ runner: "fallback" });
     expect(parseCommand(["invoke", "hello", "--runner", "fallback"])).toMatchObject({ runner: "fallback" });

@@ -20,6 +20,8 @@ export const USAGE = `Usage:
   lambda-local dev [options]         Serve every function in the workspace, rebuilding on change
   lambda-local invoke <function> [--event FILE|-] [--runtime ric|fallback|container] [--strategy S]
                                      Invoke one function once; print its result and REPORT line
+  lambda-local invoke <function> --replay-dead-letters [--runtime ...]
+                                     Run the function's dead-lettered Event invocations again, as new Event invokes
   lambda-local emulate [--port 8080] [--] [BOOTSTRAP [ARGS...]]
                                      Inside an image: answer POST /2015-03-31/functions/function/invocations on
                                      0.0.0.0:8080 with BOOTSTRAP as the runtime (a drop-in for aws-lambda-rie)
@@ -40,6 +42,13 @@ dev options:
 invoke options:
   --event FILE            The event JSON (default {}); "-" reads it from stdin. A relative FILE is looked up in
                           the current folder, then the function's folder, then the workspace root.
+  --replay-dead-letters   Re-submit every event in .local/dead-letters/<function>.jsonl through the Event queue
+                          (retries, dead letters again if it still fails); each leaves the file once accepted
+
+Environment:
+  LAMBDA_LOCAL_ASYNC_RETRY_DELAY_MS
+                          Wait before the first retry of a failed Event invoke, in ms (default 1000; the second
+                          retry waits twice as long). Lambda waits about a minute: 60000 to match it
 `;
 
 export class UsageError extends Error {
@@ -70,6 +79,8 @@ export interface InvokeCommand {
   readonly event: string | undefined;
   readonly runner: RunnerKind;
   readonly strategy?: Strategy | undefined;
+  /** Replay the function's dead-lettered Event invocations instead of one invoke. */
+  readonly replayDeadLetters?: boolean;
 }
 
 export type Command = DevCommand | InvokeCommand | { readonly command: "help" };
@@ -155,6 +166,7 @@ export function parseCommand(argv: readonly string[]): Command {
       runtime: { type: "string" },
       runner: { type: "string" },
       strategy: { type: "string" },
+      "replay-dead-letters": { type: "boolean" },
     });
     const [functionName, ...extra] = positionals;
     if (functionName === undefined) {
@@ -162,12 +174,19 @@ export function parseCommand(argv: readonly string[]): Command {
     }
     if (extra.length > 0)
       throw new UsageError(`invoke takes one function name, got "${positionals.join(" ")}".`);
+    const replayDeadLetters = values["replay-dead-letters"] === true;
+    if (replayDeadLetters && values.event !== undefined) {
+      throw new UsageError(
+        "--replay-dead-letters sends the recorded events, so it takes no --event: give one or the other.",
+      );
+    }
     return {
       command: "invoke",
       functionName,
       event: values.event,
       runner: runner(values),
       strategy: strategy(values.strategy, runner(values)),
+      ...(replayDeadLetters ? { replayDeadLetters } : {}),
     };
   }
   throw new UsageError(`Unknown command "${name}".`);

@@ -2,16 +2,33 @@
  * `lambda-local dev`: every function behind the Invoke API and the HTTP API gateway; with watch mode (the
  * default) each function is rebuilt on change and its instances recycled, without restarting the stack.
  */
-import { relative } from "node:path";
+import { join, relative } from "node:path";
 import { type BuildOutcome, type FunctionWatcher, watchFunction } from "@lambda-images/build";
 import { discoverFunctions, type FunctionDefinition } from "@lambda-images/function-config";
+import { DEAD_LETTER_DIR } from "../invoke-api/dead-letters.js";
+import type { StoppedEvents } from "../invoke-api/server.js";
 import { type LocalStack, PortInUseError, startStack } from "../stack.js";
 import type { DevCommand } from "./args.js";
-import { type CliEnvironment, CliError, requireBuilds } from "./environment.js";
+import { type CliEnvironment, CliError, requireBuilds, retryDelaySetting } from "./environment.js";
 
 export interface RunningDev {
   readonly stack: LocalStack;
-  stop(): Promise<void>;
+  /** Stops everything; resolves with the Event invocations that were still queued (now dead letters). */
+  stop(): Promise<StoppedEvents>;
+}
+
+/** The last line of `dev`: how many queued Event invocations the stop wrote to the dead-letter record, and where. */
+export function stoppedMessage(stopped: StoppedEvents, workspaceRoot: string): string {
+  if (stopped.total === 0) return "Stopped. No Event invocations were waiting.\n";
+  const files = [...stopped.byFunction].map(
+    ([name, { count, file }]) => `  ${name}: ${count} in ${relative(workspaceRoot, file) || file}`,
+  );
+  const example = [...stopped.byFunction.keys()][0] ?? "<function>";
+  return (
+    `Stopped. ${stopped.total} queued Event invocation${stopped.total === 1 ? " was" : "s were"} written to the ` +
+    `dead-letter record (reason stack-stopped):\n${files.join("\n")}\n` +
+    `Run them with: pnpm invoke ${example} --replay-dead-letters\n`
+  );
 }
 
 function formatKb(bytes: number): string {
@@ -113,6 +130,7 @@ export async function runDev(command: DevCommand, env: CliEnvironment): Promise<
     );
   }
   if (!command.watch && command.runner !== "container") requireBuilds(functions, env.workspaceRoot);
+  const retryDelayMs = retryDelaySetting(process.env);
 
   let stack: LocalStack | undefined;
   const watchers = command.watch
@@ -136,6 +154,10 @@ export async function runDev(command: DevCommand, env: CliEnvironment): Promise<
       bindAddress: command.bindAddress,
       ...(command.defaultFunction === undefined ? {} : { defaultFunction: command.defaultFunction }),
       log: (line) => env.stdout.write(`${line}\n`),
+      asyncInvoke: {
+        deadLetterDir: join(env.workspaceRoot, DEAD_LETTER_DIR),
+        ...(retryDelayMs === undefined ? {} : { retryDelayMs }),
+      },
     });
   } catch (error) {
     await Promise.all(watchers.map((watcher) => watcher.dispose()));
@@ -147,7 +169,7 @@ export async function runDev(command: DevCommand, env: CliEnvironment): Promise<
     stack: running,
     async stop() {
       await Promise.all(watchers.map((watcher) => watcher.dispose()));
-      await running.close();
+      return running.close();
     },
   };
 }

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { relative } from "node:path";
 import type { FunctionDefinition } from "@lambda-images/function-config";
+import { retryDelayFromEnvironment } from "../invoke-api/event-queue.js";
 import type { HostFactory } from "../stack.js";
 
 /** What the commands need from the outside world, passed in so tests can give their own. */
@@ -30,4 +31,13 @@ export function requireBuilds(functions: readonly FunctionDefinition[], workspac
     `${missing.length === 1 ? "A function is" : "Functions are"} not built:\n${list}\n` +
       "Run pnpm build (or pnpm dev, which builds first), then try again.",
   );
+}
+
+/** The Event retry delay `LAMBDA_LOCAL_ASYNC_RETRY_DELAY_MS` sets (undefined: the default), or a CliError. */
+export function retryDelaySetting(env: NodeJS.ProcessEnv): number | undefined {
+  try {
+    return retryDelayFromEnvironment(env);
+  } catch (error) {
+    throw new CliError((error as Error).message);
+  }
 }

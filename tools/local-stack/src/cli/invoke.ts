@@ -1,12 +1,16 @@
 /**
  * `lambda-local invoke <function>`: one invoke through the engine, no servers. The result payload goes to stdout
- * (so it can be piped), the function's logs and the REPORT line to stderr.
+ * (so it can be piped), the function's logs and the REPORT line to stderr. With `--replay-dead-letters`, the
+ * function's dead-lettered Event invocations go through an Event queue again instead.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { type FunctionDefinition, findFunction } from "@lambda-images/function-config";
+import type { FunctionHost } from "../contract.js";
+import { DEAD_LETTER_DIR, DeadLetterStore, replayRequest } from "../invoke-api/dead-letters.js";
+import { EventQueue } from "../invoke-api/event-queue.js";
 import type { InvokeCommand } from "./args.js";
-import { type CliEnvironment, CliError, requireBuilds } from "./environment.js";
+import { type CliEnvironment, CliError, requireBuilds, retryDelaySetting } from "./environment.js";
 
 /** Where a relative `--event` path is looked for, in order. */
 function eventCandidates(file: string, fn: FunctionDefinition, env: CliEnvironment): string[] {
@@ -58,6 +62,79 @@ async function readEvent(
   return text;
 }
 
+const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`;
+
+/**
+ * `--replay-dead-letters`: each recorded event is submitted to an Event queue of the function as a new Event invoke
+ * (a new request ID; the record keeps the old one as `replayOf` if it fails again), and leaves the file once the
+ * queue accepted it. Then the queue runs them, with the function's retries; what still fails is dead-lettered
+ * again. Ctrl+C stops the queue the way stopping the stack does (what waits is written back, `stack-stopped`).
+ * Exit code 0 when every replayed event succeeded, else 1.
+ */
+async function replayDeadLetters(
+  fn: FunctionDefinition,
+  host: FunctionHost,
+  env: CliEnvironment,
+): Promise<number> {
+  const store = new DeadLetterStore(join(env.workspaceRoot, DEAD_LETTER_DIR));
+  const file = relative(env.cwd, store.fileOf(fn.name)) || store.fileOf(fn.name);
+  const { records, unreadable } = store.read(fn.name);
+  if (unreadable.length > 0) {
+    env.stderr.write(
+      `${file}: line${unreadable.length === 1 ? "" : "s"} ${unreadable.join(", ")} ${unreadable.length === 1 ? "is" : "are"} not a dead-letter record and stay${unreadable.length === 1 ? "s" : ""} in the file.\n`,
+    );
+  }
+  if (records.length === 0) {
+    env.stdout.write(`No dead-lettered Event invocations of ${fn.name} to replay (${file}).\n`);
+    return 0;
+  }
+  const retryDelayMs = retryDelaySetting(process.env);
+  const queue = new EventQueue({
+    host,
+    deadLetters: store,
+    concurrency: 1,
+    ...(retryDelayMs === undefined ? {} : { retryDelayMs }),
+    log: (line) => env.stderr.write(`${line}\n`),
+  });
+  const accepted = new Set<string>();
+  for (const record of records) {
+    const submitted = queue.submit(replayRequest(record), { replayOf: record.requestId });
+    if (!submitted.accepted) {
+      env.stderr.write(`${submitted.message}\n`);
+      break;
+    }
+    accepted.add(record.requestId);
+  }
+  store.remove(fn.name, accepted);
+  const left = records.length - accepted.size;
+  env.stdout.write(
+    `Replaying ${plural(accepted.size, "dead-lettered Event invocation")} of ${fn.name} from ${file}` +
+      `${left > 0 ? ` (${left} left in the file: the queue is full; run this again)` : ""}.\n`,
+  );
+  const stop = () => {
+    env.stderr.write("Stopping: events not run yet go back to the dead-letter record.\n");
+    void queue.close();
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  try {
+    await queue.settled();
+  } finally {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+  }
+  const stats = queue.stats();
+  const again =
+    stats.deadLettered["retries-exhausted"] +
+    stats.deadLettered["event-too-old"] +
+    stats.deadLettered["stack-stopped"];
+  env.stdout.write(
+    `Replayed ${plural(accepted.size, "event")} of ${fn.name}: ${stats.succeeded} succeeded, ` +
+      `${again} dead-lettered again${again > 0 ? ` (${file})` : ""}.\n`,
+  );
+  return again === 0 ? 0 : 1;
+}
+
 /** Runs the invoke and returns the exit code: 0, or 1 when the function failed. */
 export async function runInvoke(command: InvokeCommand, env: CliEnvironment): Promise<number> {
   let fn: FunctionDefinition;
@@ -67,6 +144,19 @@ export async function runInvoke(command: InvokeCommand, env: CliEnvironment): Pr
     throw new CliError((error as Error).message);
   }
   if (command.runner !== "container") requireBuilds([fn], env.workspaceRoot);
+  if (command.replayDeadLetters) {
+    const host = env.createHost(fn, {
+      runner: command.runner,
+      ...(command.strategy === undefined ? {} : { strategy: command.strategy }),
+      maxInstances: 1,
+      logSink: (line) => env.stderr.write(line.endsWith("\n") ? line : `${line}\n`),
+    });
+    try {
+      return await replayDeadLetters(fn, host, env);
+    } finally {
+      await host.close();
+    }
+  }
   const payload = await readEvent(command, fn, env);
 
   const logged = new Set<string>();

@@ -7,6 +7,8 @@
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { FunctionHost } from "../contract.js";
 import { createFunctionHost, LOCAL_ACCOUNT_ID, resolveRegion } from "../engine/index.js";
 import { createInvokeApi } from "../invoke-api/server.js";
@@ -70,6 +72,13 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     region,
     accountId: LOCAL_ACCOUNT_ID,
     log: args.logLevel === "debug" ? err : () => {},
+    // Event invokes are queued and retried as by Lambda; what fails for good is kept under the writable /tmp (and
+    // each retry and dead letter is reported on stderr).
+    asyncInvoke: {
+      deadLetterDir: join(tmpdir(), "lambda-local", "dead-letters"),
+      concurrency: args.maxInstances,
+      log: err,
+    },
   });
   const server = createServer({ keepAliveTimeout: 65_000 }, invokeApi.listener);
   try {
@@ -97,7 +106,13 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
         server.close();
         server.closeAllConnections();
         await once(server, "close").catch(() => undefined);
-        await invokeApi.settled();
+        const stopped = await invokeApi.close();
+        if (stopped.total > 0) {
+          err(
+            `lambda-local emulate: ${stopped.total} queued Event invocation${stopped.total === 1 ? "" : "s"} ` +
+              `written to ${[...stopped.byFunction.values()].map((entry) => entry.file).join(", ")} (stack-stopped)`,
+          );
+        }
         await host.close();
       })();
       return closing;

@@ -150,7 +150,7 @@ class PooledFunctionHost implements FunctionHost {
 
   #run(instance: Instance, request: InvokeRequest): Promise<ResponseOutcome> {
     try {
-      const { outcome, done } = instance.invoke(request, newRequestId());
+      const { outcome, done } = instance.invoke(request, request.requestId ?? newRequestId());
       void done.then(() => this.#release(instance));
       return outcome;
     } catch (error) {

@@ -36,7 +36,7 @@ export function createInProcessHost(
     async invoke(request): Promise<InvokeOutcome> {
       requests.push(request);
       if (throttled) return { kind: "throttled", message: "Rate Exceeded." };
-      const requestId = randomUUID();
+      const requestId = request.requestId ?? randomUUID();
       const started = performance.now();
       let payload: Buffer;
       let failed = false;

@@ -5,10 +5,12 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LIMITS } from "../contract.js";
 import { decode, encode, rejection } from "../test-fixtures/sdk.js";
+import { DeadLetterStore } from "./dead-letters.js";
 import { createInProcessHost, type InProcessHost } from "./in-process-host.js";
 import { createInvokeApi, type InvokeApi } from "./server.js";
 import { addTestFunction, createTestWorkspace } from "./test-workspace.js";
@@ -20,6 +22,7 @@ const boom = createInProcessHost(addTestFunction(root, { name: "boom" }), () => 
 });
 const busy = createInProcessHost(addTestFunction(root, { name: "busy" }), () => "never");
 busy.throttle(true);
+const deadLetterDir = join(root, ".local", "dead-letters");
 
 let server: Server;
 let api: InvokeApi;
@@ -38,6 +41,7 @@ beforeAll(async () => {
     region: "eu-west-1",
     accountId: "012345678912",
     log: (line) => logLines.push(line),
+    asyncInvoke: { deadLetterDir, retryDelayMs: 0 },
   });
   server = createServer(api.listener);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -155,15 +159,48 @@ describe("Invoke API through the AWS SDK", () => {
     expect(echo.requests[before]?.payload.toString()).toBe('{"async":true}');
   });
 
-  it("limits an Event invoke to 256 KB", async () => {
-    const payload = Buffer.from(JSON.stringify({ big: "x".repeat(LIMITS.eventRequestBytes) }));
+  it("accepts an Event payload of exactly 1 MB (1,048,576 bytes) and refuses one byte more with 413", async () => {
+    const sized = (bytes: number) => {
+      const padding = bytes - JSON.stringify({ p: "" }).length;
+      return Buffer.from(JSON.stringify({ p: "y".repeat(padding) }));
+    };
+    const before = echo.requests.length;
+    const limit = sized(1_048_576);
+    expect(limit.length).toBe(1_048_576);
+    const accepted = await lambda.send(
+      new InvokeCommand({ FunctionName: "echo", InvocationType: "Event", Payload: limit }),
+    );
+    expect(accepted.StatusCode).toBe(202);
+    await api.settled();
+    expect(echo.requests[before]?.payload.length).toBe(1_048_576);
+
+    const over = sized(1_048_577);
     const error = await rejection(
-      lambda.send(new InvokeCommand({ FunctionName: "echo", InvocationType: "Event", Payload: payload })),
+      lambda.send(new InvokeCommand({ FunctionName: "echo", InvocationType: "Event", Payload: over })),
     );
     expect(error.name).toBe("RequestEntityTooLargeException");
+    expect(error.$metadata?.httpStatusCode).toBe(413);
     expect(error.message).toBe(
-      `${payload.length} byte payload is too large for the Event invocation type (limit 262144 bytes)`,
+      "1048577 byte payload is too large for the Event invocation type (limit 1048576 bytes)",
     );
+    await api.settled();
+    expect(echo.requests.length).toBe(before + 1);
+  });
+
+  it("gives the function the request ID of the 202 and runs an Event invoke again after a function error", async () => {
+    const before = boom.requests.length;
+    const result = await lambda.send(
+      new InvokeCommand({ FunctionName: "boom", InvocationType: "Event", Payload: encode({ n: 1 }) }),
+    );
+    expect(result.StatusCode).toBe(202);
+    await api.settled();
+    // boom always fails: Lambda's default of 2 retries makes 3 attempts, all with the request ID the caller got.
+    const attempts = boom.requests.slice(before);
+    expect(attempts.map((request) => request.requestId)).toEqual(Array(3).fill(result.$metadata.requestId));
+    const { records } = new DeadLetterStore(deadLetterDir).read("boom");
+    expect(records.map((record) => [record.requestId, record.reason])).toEqual([
+      [result.$metadata.requestId, "retries-exhausted"],
+    ]);
   });
 
   it("answers DryRun with 204 and does not run the function", async () => {

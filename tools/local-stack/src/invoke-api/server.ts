@@ -7,10 +7,13 @@
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, OutgoingHttpHeaders, RequestListener, ServerResponse } from "node:http";
-import type { FunctionHost, InvokeOutcome, InvokeRequest } from "../contract.js";
+import type { FunctionHost, InvokeOutcome } from "../contract.js";
+import { DEFAULT_MAX_INSTANCES } from "../engine/host.js";
 import { readBody } from "../http-api/body.js";
 import { guardRequest } from "../http-api/guard.js";
+import { DeadLetterStore, defaultDeadLetterDir } from "./dead-letters.js";
 import { apiError, fail, InvokeApiError, sendError } from "./errors.js";
+import { EventQueue, type EventQueueSettings } from "./event-queue.js";
 import {
   invalidFunctionNameMessage,
   invalidQualifierMessage,
@@ -32,12 +35,31 @@ export interface InvokeApiOptions {
   readonly accountId: string;
   /** One line per invoke: function, type, status, time. */
   readonly log?: (line: string) => void;
+  /** How Event invokes are queued, retried, expired and dead-lettered (./event-queue.ts); all optional. */
+  readonly asyncInvoke?: EventQueueSettings;
+}
+
+/** The Event invocations a stop dead-lettered (reason `stack-stopped`), per function. */
+export interface StoppedEvents {
+  readonly total: number;
+  /** Function name -> how many, and the dead-letter file they went to (functions with none are left out). */
+  readonly byFunction: ReadonlyMap<string, { readonly count: number; readonly file: string }>;
 }
 
 export interface InvokeApi {
   readonly listener: RequestListener;
-  /** Resolves when every Event (asynchronous) invoke started so far has finished. */
+  /** The Event queue of each function, by function name. */
+  readonly eventQueues: ReadonlyMap<string, EventQueue>;
+  /**
+   * Resolves once every Event (asynchronous) invoke accepted so far has finished: run successfully, or written to
+   * the dead-letter record after its retries or its age ran out.
+   */
   settled(): Promise<void>;
+  /**
+   * Stops the Event queues: events still waiting (or between retries) are written to the dead-letter record with
+   * the reason `stack-stopped`; running ones are waited for. Resolves with how many were dead-lettered so.
+   */
+  close(): Promise<StoppedEvents>;
 }
 
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/;
@@ -60,7 +82,6 @@ function successHeaders(
 
 export function createInvokeApi(options: InvokeApiOptions): InvokeApi {
   const log = options.log ?? ((line: string) => console.log(line));
-  const pending = new Set<Promise<unknown>>();
   const known = () => [...options.hosts.keys()].sort().join(", ") || "none";
 
   function functionArn(name: string): string {
@@ -114,19 +135,17 @@ export function createInvokeApi(options: InvokeApiOptions): InvokeApi {
     return host;
   }
 
-  function runInBackground(host: FunctionHost, request: InvokeRequest): string {
-    const requestId = randomUUID();
-    const name = host.definition.name;
-    const background = host
-      .invoke(request)
-      .then((outcome) => {
-        if (outcome.kind === "throttled")
-          log(`[invoke] ${name} Event ${requestId} throttled: ${outcome.message}`);
-      })
-      .catch((error: unknown) => log(`[invoke] ${name} Event ${requestId} failed: ${String(error)}`))
-      .finally(() => pending.delete(background));
-    pending.add(background);
-    return requestId;
+  const eventQueues = new Map<string, EventQueue>();
+  const stores = new Map<string, DeadLetterStore>();
+  const { deadLetterDir, ...queueSettings } = options.asyncInvoke ?? {};
+  for (const [name, host] of options.hosts) {
+    const dir = deadLetterDir ?? defaultDeadLetterDir(host.definition);
+    const deadLetters = stores.get(dir) ?? new DeadLetterStore(dir);
+    stores.set(dir, deadLetters);
+    eventQueues.set(
+      name,
+      new EventQueue({ concurrency: DEFAULT_MAX_INSTANCES, log, ...queueSettings, host, deadLetters }),
+    );
   }
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<string> {
@@ -155,10 +174,15 @@ export function createInvokeApi(options: InvokeApiOptions): InvokeApi {
       return `${name} DryRun 204`;
     }
     if (invocationType === "Event") {
-      response.writeHead(202, {
-        "x-amzn-requestid": runInBackground(host, invokeRequest),
-        "content-length": 0,
-      });
+      // Queued, never dropped: the queue runs it when an instance is free, retries it, or dead-letters it. A full
+      // queue refuses it here, before the 202.
+      const queued = (eventQueues.get(host.definition.name) as EventQueue).submit(invokeRequest);
+      if (!queued.accepted) {
+        return fail(429, "TooManyRequestsException", queued.message, {
+          Reason: "FunctionInvocationRateLimitExceeded",
+        });
+      }
+      response.writeHead(202, { "x-amzn-requestid": queued.requestId, "content-length": 0 });
       response.end();
       return `${name} Event 202`;
     }
@@ -204,8 +228,19 @@ export function createInvokeApi(options: InvokeApiOptions): InvokeApi {
 
   return {
     listener,
+    eventQueues,
     async settled() {
-      while (pending.size > 0) await Promise.allSettled([...pending]);
+      await Promise.all([...eventQueues.values()].map((queue) => queue.settled()));
+    },
+    async close() {
+      const counts = await Promise.all(
+        [...eventQueues.values()].map(async (queue) => [queue, await queue.close()] as const),
+      );
+      const byFunction = new Map<string, { count: number; file: string }>();
+      for (const [queue, count] of counts) {
+        if (count > 0) byFunction.set(queue.functionName, { count, file: queue.deadLetterFile });
+      }
+      return { total: counts.reduce((sum, [, count]) => sum + count, 0), byFunction };
     },
   };
 }
