@@ -21,8 +21,25 @@ export { buildHttpApiEvent, type HttpApiEventV2 } from "./http-api/event.js";
 export { createFunctionUrlListener, type FunctionUrlOptions } from "./http-api/function-url.js";
 export { type GatewayResponse, mapFunctionResult } from "./http-api/response.js";
 export { buildRouteTable, matchRoute, type RouteEntry, type RouteMatch } from "./http-api/routes.js";
+export {
+  DEAD_LETTER_DIR,
+  type DeadLetterReason,
+  type DeadLetterRecord,
+  DeadLetterStore,
+} from "./invoke-api/dead-letters.js";
+export {
+  EventQueue,
+  type EventQueueSettings,
+  type EventQueueStats,
+  RETRY_DELAY_ENV,
+} from "./invoke-api/event-queue.js";
 export { createInProcessHost, type InProcessHost } from "./invoke-api/in-process-host.js";
-export { createInvokeApi, type InvokeApi, type InvokeApiOptions } from "./invoke-api/server.js";
+export {
+  createInvokeApi,
+  type InvokeApi,
+  type InvokeApiOptions,
+  type StoppedEvents,
+} from "./invoke-api/server.js";
 export {
   CONTAINER_LABEL,
   type ContainerRunnerOptions,
