@@ -220,6 +220,30 @@ describe.each<RunnerKind>(["ric", "fallback"])("with the %s runner", (runner) =>
     });
   });
 
+  describe("the Node.js it runs on", () => {
+    test.each([
+      ["nodejs24.x", 24],
+      ["nodejs22.x", 22],
+    ] as const)(
+      "%s: the runtime's own Node.js major, started as the managed runtime starts node",
+      async (runtime, major) => {
+        const fn = startHost(runner, "behaviours", { runtime, memorySize: 256 });
+        const body = json(await fn.invoke({ action: "node" }));
+        expect(body.version).toMatch(new RegExp(`^v${major}\\.`));
+        expect(body.execArgv).toEqual([
+          "--expose-gc",
+          "--max-http-header-size=81920",
+          "--max-semi-space-size=12",
+          "--max-old-space-size=231",
+        ]);
+        expect(body.gc).toBe("function");
+        // V8's default limit is several GB; sized from 256 MB it is about 231 MB of old space plus the young one.
+        expect(body.heapLimitMb).toBeGreaterThanOrEqual(231);
+        expect(body.heapLimitMb).toBeLessThan(300);
+      },
+    );
+  });
+
   describe("failures reset the instance", () => {
     // A 3-second timeout: long enough for any cold start to fit (the invoke after a timeout is a cold start, and
     // the deadline covers init), short enough to keep the suite quick. Only lower bounds on time are asserted.

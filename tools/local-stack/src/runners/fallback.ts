@@ -1,7 +1,8 @@
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { nodeBinary } from "@lambda-images/node-runtimes";
 import { requireBundle } from "./bundle.js";
-import { spawnRuntimeProcess } from "./process.js";
+import { spawnNodeRuntime } from "./process.js";
 import type { Runner } from "./runner.js";
 
 /** The pure-JS runtime client, shipped as plain JavaScript so `node` runs it as it is. */
@@ -17,9 +18,12 @@ export function createFallbackRunner(): Runner {
     kind: "fallback",
     runtimeDir: dirname(FALLBACK_CLIENT),
     checkAvailable() {},
-    checkFunction: requireBundle,
+    checkFunction(definition) {
+      nodeBinary(definition.runtime);
+      requireBundle(definition);
+    },
     spawn({ definition, environment }) {
-      return spawnRuntimeProcess(process.execPath, [FALLBACK_CLIENT], environment, definition.distDir);
+      return spawnNodeRuntime(definition, FALLBACK_CLIENT, environment);
     },
   };
 }

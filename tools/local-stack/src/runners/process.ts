@@ -1,5 +1,25 @@
 import { spawn } from "node:child_process";
+import { type FunctionDefinition, managedRuntimeNodeFlags } from "@lambda-images/function-config";
+import { nodeBinary } from "@lambda-images/node-runtimes";
 import type { RuntimeExit, RuntimeProcess } from "./runner.js";
+
+/**
+ * Starts `script` (a runtime client) the way AWS's managed Node.js runtime starts node: on the official Node.js of
+ * the function's runtime (not the host's), with V8's heap sized from the memory size, `--expose-gc` and the
+ * 80 KB header limit, in the function's task root.
+ */
+export function spawnNodeRuntime(
+  definition: FunctionDefinition,
+  script: string,
+  environment: Readonly<Record<string, string>>,
+): RuntimeProcess {
+  return spawnRuntimeProcess(
+    nodeBinary(definition.runtime),
+    [...managedRuntimeNodeFlags(definition.memorySize), script],
+    environment,
+    definition.distDir,
+  );
+}
 
 /**
  * Spawns `command` with exactly `environment` and wraps it as a RuntimeProcess. The runtime leads its own process

@@ -1,8 +1,9 @@
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { nodeBinary } from "@lambda-images/node-runtimes";
 import { requireBundle } from "./bundle.js";
-import { spawnRuntimeProcess } from "./process.js";
+import { spawnNodeRuntime } from "./process.js";
 import type { Runner } from "./runner.js";
 
 const require = createRequire(import.meta.url);
@@ -23,8 +24,8 @@ export function locateRic(): { entry: string; dir: string; nativeClient: string 
 }
 
 /**
- * The real Node.js Runtime Interface Client (aws-lambda-ric 4.x), run by the host's `node` with the function's
- * `dist/` as the task root: the same client the AWS base image and the other two image strategies run.
+ * The real Node.js Runtime Interface Client (aws-lambda-ric 4.x), run by the function's runtime's Node.js with the
+ * function's `dist/` as the task root: the same client the AWS base image and the other two image strategies run.
  */
 export function createRicRunner(): Runner {
   const ric = locateRic();
@@ -39,9 +40,12 @@ export function createRicRunner(): Runner {
         );
       }
     },
-    checkFunction: requireBundle,
+    checkFunction(definition) {
+      nodeBinary(definition.runtime);
+      requireBundle(definition);
+    },
     spawn({ definition, environment }) {
-      return spawnRuntimeProcess(process.execPath, [ric.entry], environment, definition.distDir);
+      return spawnNodeRuntime(definition, ric.entry, environment);
     },
   };
 }

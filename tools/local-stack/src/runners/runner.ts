@@ -1,6 +1,6 @@
 /**
  * A runner starts one runtime process for one instance: the real Runtime Interface Client on the host, the
- * pure-JS fallback client, or (later) the function's container image. The engine gives it the environment
+ * pure-JS fallback client, or the function's container image. The engine gives it the environment
  * Lambda would set and reads the process's output; the runner knows only how to start and stop the process.
  */
 import type { Readable } from "node:stream";

@@ -3,6 +3,7 @@
  * Copied as dist/index.mjs into a temporary function folder by the engine's tests.
  */
 import { spawn } from "node:child_process";
+import { getHeapStatistics } from "node:v8";
 
 const startedAt = new Date().toISOString();
 let invocations = 0;
@@ -67,6 +68,14 @@ export const handler = async (event, context) => {
       process.stdout.write("raw stdout without newline at the end");
       process.stdout.write("\n");
       return "logged";
+    case "node":
+      // How node was started: its version, its flags and what they did to V8's heap and gc.
+      return {
+        version: process.version,
+        execArgv: process.execArgv,
+        heapLimitMb: Math.round(getHeapStatistics().heap_size_limit / (1024 * 1024)),
+        gc: typeof globalThis.gc,
+      };
     case "big":
       return "x".repeat(event.bytes);
     case "undefined":
