@@ -151,22 +151,33 @@ interface DevProcess {
   exit(): Promise<number | null>;
 }
 
-function startDev(args: string[], cwd: string): DevProcess {
+/** Starts `lambda-local dev`; `nodeArgs` go to node itself (e.g. `--import` a module into the process). */
+function startDev(args: string[], cwd: string, nodeArgs: string[] = []): DevProcess {
   const { INIT_CWD: _initCwd, ...env } = process.env;
-  const child = spawn(process.execPath, [bin, "dev", ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, bin, "dev", ...args], {
     cwd,
     env,
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
+  let closed = false;
   const listeners = new Set<() => void>();
+  const notify = () => {
+    for (const listener of listeners) listener();
+  };
   const append = (chunk: Buffer) => {
     output += chunk.toString();
-    for (const listener of listeners) listener();
+    notify();
   };
   child.stdout?.on("data", append);
   child.stderr?.on("data", append);
-  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on("close", (code) => {
+      closed = true;
+      notify();
+      resolve(code);
+    }),
+  );
   return {
     child,
     output: () => output,
@@ -174,10 +185,16 @@ function startDev(args: string[], cwd: string): DevProcess {
       return new Promise((resolve, reject) => {
         const check = () => {
           const match = output.match(pattern);
-          if (!match) return;
+          if (!match && !closed) return;
           listeners.delete(check);
           clearTimeout(timer);
-          resolve(match);
+          if (match) resolve(match);
+          else
+            reject(
+              new Error(
+                `lambda-local exited (code ${child.exitCode}) before printing ${pattern}:\n${output}`,
+              ),
+            );
         };
         const timer = setTimeout(() => {
           listeners.delete(check);
@@ -222,6 +239,28 @@ describe("lambda-local dev", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("Run pnpm build");
   });
+
+  it("logs an unhandled promise rejection as a bug and keeps serving", async () => {
+    // A module loaded into the dev process that leaves a rejection unhandled when the test sends SIGUSR2.
+    const plant =
+      'data:text/javascript,process.on("SIGUSR2", () => { Promise.reject(new Error("planted by the test")); });';
+    const dev = startDev(["--no-watch", "--port", "0", "--http-port", "0"], root, ["--import", plant]);
+    try {
+      await dev.waitFor(/Press Ctrl\+C to stop\./);
+      const invokeUrl = (await dev.waitFor(/Invoke API {2}(http:\/\/127\.0\.0\.1:\d+)/))[1];
+      dev.child.kill("SIGUSR2");
+      await dev.waitFor(/lambda-local: bug: an unhandled promise rejection; the stack keeps serving/);
+      expect(dev.output()).toContain("Error: planted by the test");
+      const response = await fetch(`${invokeUrl}/2015-03-31/functions/greeter/invocations`, {
+        method: "POST",
+        body: '{"name":"after"}',
+      });
+      expect(await response.json()).toEqual({ greeting: "Hi, after" });
+    } finally {
+      dev.child.kill("SIGINT");
+    }
+    expect(await dev.exit()).toBe(0);
+  }, 60_000);
 
   it("serves both ports, rebuilds a changed function, recycles it, skips a broken one, stops on SIGINT", async () => {
     const watchRoot = createTestWorkspace("lambda-local-watch-");

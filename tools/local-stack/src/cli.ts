@@ -7,6 +7,7 @@ import { parseCommand, USAGE, UsageError } from "./cli/args.js";
 import { runDev, stoppedMessage } from "./cli/dev.js";
 import { type CliEnvironment, CliError } from "./cli/environment.js";
 import { runInvoke } from "./cli/invoke.js";
+import { reportUnhandledRejections } from "./cli/unhandled.js";
 import { runEmulator } from "./emulator/main.js";
 import { createFunctionHost } from "./engine/index.js";
 
@@ -35,6 +36,8 @@ async function main(argv: readonly string[]): Promise<number> {
     stderr: process.stderr,
   };
   if (command.command === "invoke") return runInvoke(command, env);
+
+  reportUnhandledRejections(process.stderr);
 
   const dev = await runDev(command, env);
   await new Promise<void>((resolve) => {
