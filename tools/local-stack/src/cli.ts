@@ -42,8 +42,22 @@ async function main(argv: readonly string[]): Promise<number> {
   const dev = await runDev(command, env);
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
-      process.stdout.write(`\n${signal}: stopping the local stack...\n`);
-      process.once(signal, () => process.exit(130));
+      const running = [...dev.stack.eventQueues.values()].reduce(
+        (sum, queue) => sum + queue.stats().running,
+        0,
+      );
+      process.stdout.write(
+        `\n${signal}: stopping the local stack...` +
+          (running === 0
+            ? "\n"
+            : ` waiting for ${running} running Event invocation${running === 1 ? "" : "s"} to end (${signal} ` +
+              "again stops at once and writes them to the dead-letter record)\n"),
+      );
+      process.once(signal, () => {
+        // Stopping at once: what still waits or runs goes to the dead-letter record before the process ends.
+        process.stdout.write(stoppedMessage(dev.stack.stopEventsNow(), workspaceRoot));
+        process.exit(130);
+      });
       resolve();
     };
     process.once("SIGINT", stop);

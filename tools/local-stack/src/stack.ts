@@ -74,6 +74,11 @@ export interface LocalStack {
    * reason `stack-stopped`; running ones are waited for), then the instances. Resolves with those dead letters.
    */
   close(): Promise<StoppedEvents>;
+  /**
+   * For a process that must exit now (a second Ctrl+C during `close()`): every Event invoke still waiting or
+   * running is written to the dead-letter record at once (`stack-stopped`). Synchronous. Returns them all.
+   */
+  stopEventsNow(): StoppedEvents;
 }
 
 /** A port the stack wanted is taken. The message says which and how to pick another. */
@@ -236,6 +241,7 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
     async recycle(functionName) {
       await hosts.get(functionName)?.recycle();
     },
+    stopEventsNow: () => invokeApi.stopNow(),
     async close() {
       await Promise.all(servers.map(closeServer));
       const stopped = await invokeApi.close();

@@ -437,6 +437,28 @@ describe("EventQueue", () => {
     expect(queue.stats()).toMatchObject({ accepted: 4, deadLettered: { "stack-stopped": 4 }, pending: 0 });
   });
 
+  it("stopping at once dead-letters the running event too, and ignores how it ends", async () => {
+    const time = fakeTime();
+    const hold = deferred();
+    const { host } = scriptedHost({}, (call) => (call === 1 ? hold.promise : "ok"), time.clock);
+    const { queue, records } = queueFor(host, time, { concurrency: 1 });
+    queue.submit(event({ n: 1 }));
+    queue.submit(event({ n: 2 }));
+    await flush();
+    expect(queue.stats()).toMatchObject({ running: 1, pending: 2 });
+    expect(queue.stopNow()).toBe(2);
+    expect(records.map((record) => [record.reason, (record.payload as { n: number }).n])).toEqual([
+      ["stack-stopped", 2],
+      ["stack-stopped", 1],
+    ]);
+    await queue.settled();
+    hold.resolve("fail");
+    await flush();
+    expect(records).toHaveLength(2);
+    expect(await queue.close()).toBe(2);
+    expect(queue.stats()).toMatchObject({ running: 0, pending: 0, deadLettered: { "stack-stopped": 2 } });
+  });
+
   it("logs the whole record when the dead-letter file cannot be written", async () => {
     const time = fakeTime();
     const { host } = scriptedHost({ maximumRetryAttempts: 0 }, () => "fail", time.clock);

@@ -164,6 +164,8 @@ export interface EventQueueStats {
   readonly throttled: number;
   /** Events not finished yet: waiting, running, or between retries. */
   readonly pending: number;
+  /** Of those, the ones being run right now. */
+  readonly running: number;
 }
 
 interface QueuedEvent {
@@ -174,6 +176,8 @@ interface QueuedEvent {
   readonly attempts: FailedAttempt[];
   /** When a retry may run (events waiting between retries). */
   retryAt: number;
+  /** Dead-lettered while it was running (the process is stopping now): its outcome is no longer wanted. */
+  abandoned?: boolean;
 }
 
 /** The Event queue of one function. */
@@ -195,7 +199,8 @@ export class EventQueue {
   #ready: QueuedEvent[] = [];
   /** Events waiting to be retried, soonest first. */
   #retrying: QueuedEvent[] = [];
-  #running = 0;
+  /** Events being run right now. */
+  readonly #inFlight = new Set<QueuedEvent>();
   #bytes = 0;
   #throttledUntil = 0;
   #throttlesInARow = 0;
@@ -248,7 +253,7 @@ export class EventQueue {
 
   /** Events not finished yet: waiting, running, or between retries. */
   get pending(): number {
-    return this.#ready.length + this.#retrying.length + this.#running;
+    return this.#ready.length + this.#retrying.length + this.#inFlight.size;
   }
 
   stats(): EventQueueStats {
@@ -256,6 +261,7 @@ export class EventQueue {
       ...this.#stats,
       deadLettered: { ...this.#stats.deadLettered },
       pending: this.pending,
+      running: this.#inFlight.size,
     };
   }
 
@@ -316,12 +322,30 @@ export class EventQueue {
     return this.#stopped;
   }
 
+  /**
+   * For a process that must exit now (a second Ctrl+C): closes the queue if `close()` has not, and writes the events
+   * still running to the dead-letter record at once too (`stack-stopped`; whether they finished cannot be known, so
+   * a replay may run one twice). Synchronous, so it is done before the process exits. Returns how many events the
+   * stop dead-lettered in all.
+   */
+  stopNow(): number {
+    if (!this.#closing) void this.close();
+    const running = [...this.#inFlight];
+    this.#inFlight.clear();
+    for (const event of running) {
+      event.abandoned = true;
+      this.#deadLetter(event, "stack-stopped");
+    }
+    this.#notifyIfIdle();
+    return this.#stopped;
+  }
+
   /** Starts what can start now, expires what is too old, and sets the timer for the next thing due. */
   #pump(): void {
     if (this.#closing) return;
     const now = this.#clock();
     this.#promoteDueRetries(now);
-    while (this.#ready.length > 0 && this.#running < this.#concurrency && now >= this.#throttledUntil) {
+    while (this.#ready.length > 0 && this.#inFlight.size < this.#concurrency && now >= this.#throttledUntil) {
       const event = this.#ready.shift() as QueuedEvent;
       if (isTooOld(event.acceptedAt, now, this.#maxAgeMs)) {
         this.#deadLetter(event, "event-too-old");
@@ -361,7 +385,7 @@ export class EventQueue {
     const oldest = this.#ready[0];
     if (oldest !== undefined) {
       next = Math.min(next, oldest.acceptedAt + this.#maxAgeMs);
-      if (this.#running < this.#concurrency) next = Math.min(next, this.#throttledUntil);
+      if (this.#inFlight.size < this.#concurrency) next = Math.min(next, this.#throttledUntil);
     }
     if (next === this.#timerAt) return;
     this.#clearTimer();
@@ -384,7 +408,7 @@ export class EventQueue {
   }
 
   async #deliver(event: QueuedEvent): Promise<void> {
-    this.#running++;
+    this.#inFlight.add(event);
     const startedAt = this.#clock();
     let outcome: InvokeOutcome | undefined;
     let failure: { errorType: string; errorMessage: string } | undefined;
@@ -398,7 +422,8 @@ export class EventQueue {
         errorMessage: error instanceof Error ? error.message : String(error),
       };
     }
-    this.#running--;
+    if (event.abandoned) return;
+    this.#inFlight.delete(event);
     const now = this.#clock();
     if (outcome?.kind === "throttled") {
       this.#stats.throttled++;
