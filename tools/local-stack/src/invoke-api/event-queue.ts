@@ -351,7 +351,10 @@ export class EventQueue {
         this.#deadLetter(event, "event-too-old");
         continue;
       }
-      void this.#deliver(event);
+      this.#deliver(event).catch((error: unknown) => {
+        // A bug in the queue itself (the log throwing, say): say so rather than reject into the void.
+        console.error(`lambda-local: bug: the Event queue of ${this.functionName} failed: ${String(error)}`);
+      });
     }
     // Events that wait (throttled, or all deliveries busy) still expire on time.
     while (
