@@ -4,16 +4,16 @@
 # and never under the real name; the builds use them through IMAGE_BASE_OVERRIDES (see overrides.env).
 #
 #   localhost/stand-in/debian:bookworm-minbase        debootstrap --variant=minbase bookworm + the host's CA bundle
-#   localhost/stand-in/node:22.23.5-bookworm-slim      for node:22.23.5-bookworm-slim
+#   localhost/stand-in/node:24.22.3-bookworm-slim      for node:24.22.3-bookworm-slim
 #   localhost/stand-in/lambda-provided:al2023          for public.ecr.aws/lambda/provided:al2023
-#   localhost/stand-in/lambda-nodejs:22                for public.ecr.aws/lambda/nodejs:22
+#   localhost/stand-in/lambda-nodejs:24                for public.ecr.aws/lambda/nodejs:24
 #
 # What each one differs in from the real image: docs/stand-ins.md. Cached: an image whose content-hash label matches
 # its inputs is not rebuilt, so a second run takes seconds. FORCE=1 rebuilds everything.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
-NODE_VERSION="22.23.5"
+NODE_VERSION="24.22.3"
 NPM_VERSION="10.9.9"
 RIC_VERSION="4.0.2"
 SUITE="bookworm"
@@ -25,7 +25,7 @@ HASH_LABEL="org.lambda-images.stand-in.hash"
 BASE_TAG="localhost/stand-in/debian:${SUITE}-minbase"
 NODE_TAG="localhost/stand-in/node:${NODE_VERSION}-bookworm-slim"
 PROVIDED_TAG="localhost/stand-in/lambda-provided:al2023"
-NODEJS_TAG="localhost/stand-in/lambda-nodejs:22"
+NODEJS_TAG="localhost/stand-in/lambda-nodejs:24"
 
 say() { printf '[stand-ins] %s\n' "$*"; }
 fail() {
@@ -99,7 +99,7 @@ build_stand_in() {
   rm -rf "$context"
 }
 
-# 2. node:22-bookworm-slim: the official Node.js build from the npm package node-linux-<arch>, and npm.
+# 2. node:24-bookworm-slim: the official Node.js build from the npm package node-linux-<arch>, and npm.
 node_hash="$(recipe_hash node "$base_id" "$NODE_VERSION" "$NPM_VERSION" "$node_arch")"
 if [ "${FORCE:-0}" != 1 ] && [ "$(current_hash "$NODE_TAG")" = "$node_hash" ]; then
   say "$NODE_TAG is up to date"
@@ -128,7 +128,7 @@ else
     --build-arg "STAND_IN_BASE=$base_id"
 fi
 
-# 4. nodejs:22: Node.js in /var/lang, the RIC in /var/runtime.
+# 4. nodejs:24: Node.js in /var/lang, the RIC in /var/runtime.
 nodejs_hash="$(recipe_hash lambda-nodejs "$base_id" "$node_id" "$RIC_VERSION")"
 if [ "${FORCE:-0}" != 1 ] && [ "$(current_hash "$NODEJS_TAG")" = "$nodejs_hash" ]; then
   say "$NODEJS_TAG is up to date"

@@ -84,6 +84,7 @@ describe("turbo gen function, non-interactive", () => {
     const found = new Map(discoverFunctions(copy).map((fn) => [fn.name, fn]));
     expect(found.get("gen-route")).toMatchObject({
       packageName: "@lambda-images/gen-route",
+      runtime: "nodejs24.x",
       strategy: "os-only",
       routes: [{ routeKey: "GET /gen-route", method: "GET", path: "/gen-route" }],
     });

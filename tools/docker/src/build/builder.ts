@@ -34,7 +34,7 @@ export const PLATFORMS: Readonly<Record<Architecture, string>> = {
 
 /** How one base-image build argument was filled in. */
 export interface BaseImageUse {
-  /** The ARG's default in the Dockerfile, e.g. "lambda-images/node-os-only:22". */
+  /** The ARG's default in the Dockerfile, e.g. "lambda-images/node-os-only:24". */
   readonly default: string;
   /** What the build used instead: a shared image's content tag, an override, or the default itself. */
   readonly used: string;
@@ -44,7 +44,7 @@ export interface BaseImageUse {
 }
 
 export interface BuiltImage {
-  /** The moving tag, e.g. "hello:os-only" or "lambda-images/node-os-only:22". */
+  /** The moving tag, e.g. "hello:os-only" or "lambda-images/node-os-only:24". */
   readonly image: string;
   /** The tag that names this exact content, e.g. "hello:os-only-3f9c0a1b2c4d". */
   readonly contentTag: string;

@@ -10,7 +10,7 @@ const ENTRY = /^([^=\s]+)=([^=\s]+)$/;
 
 /**
  * Parses "public=replacement" entries separated by commas, spaces or new lines, e.g.
- * "public.ecr.aws/lambda/nodejs:22=localhost/stand-in/lambda-nodejs:22,node:22.23.5-bookworm-slim=mirror/node:22.23.5-bookworm-slim".
+ * "public.ecr.aws/lambda/nodejs:24=localhost/stand-in/lambda-nodejs:24,node:24.22.3-bookworm-slim=mirror/node:24.22.3-bookworm-slim".
  */
 export function parseBaseOverrides(
   text: string | undefined,
@@ -22,7 +22,7 @@ export function parseBaseOverrides(
     if (!match?.[1] || !match[2]) {
       throw new Error(
         `${source}: "${entry}" is not PUBLIC=REPLACEMENT. Write entries such as ` +
-          `"public.ecr.aws/lambda/nodejs:22=localhost/stand-in/lambda-nodejs:22", separated by commas.`,
+          `"public.ecr.aws/lambda/nodejs:24=localhost/stand-in/lambda-nodejs:24", separated by commas.`,
       );
     }
     const previous = overrides.get(match[1]);

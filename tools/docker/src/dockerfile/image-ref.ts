@@ -1,4 +1,4 @@
-/** Image references such as "public.ecr.aws/lambda/nodejs:22" or "node@sha256:…", split into their parts. */
+/** Image references such as "public.ecr.aws/lambda/nodejs:24" or "node@sha256:…", split into their parts. */
 
 export interface ImageReference {
   /** Everything before the tag and digest: "public.ecr.aws/lambda/nodejs". */

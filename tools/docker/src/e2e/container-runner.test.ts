@@ -7,7 +7,12 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type FunctionDefinition, findWorkspaceRoot, loadFunction } from "@lambda-images/function-config";
+import {
+  type FunctionDefinition,
+  findWorkspaceRoot,
+  loadFunction,
+  managedRuntimeNodeFlags,
+} from "@lambda-images/function-config";
 import {
   CONTAINER_LABEL,
   createFunctionHost,
@@ -174,6 +179,17 @@ describe.runIf(availability.available)("a fixture function's image", () => {
         expect(json(warm).instance).toBe(body.instance);
         expect(json(warm).invocations).toBe(2);
         expect(warm.report.initDurationMs).toBeUndefined();
+      },
+      RUN_TIMEOUT_MS,
+    );
+
+    it(
+      "starts the image's Node.js 24 with the managed runtime's flags (heap sized from the memory size)",
+      async () => {
+        const body = json(await startHost().invoke({ action: "node" }));
+        expect(body.version).toMatch(/^v24\./);
+        expect(body.execArgv).toEqual(managedRuntimeNodeFlags(MEMORY_MB));
+        expect(body.gc).toBe("function");
       },
       RUN_TIMEOUT_MS,
     );

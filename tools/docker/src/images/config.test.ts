@@ -17,8 +17,8 @@ describe("shared base image config", () => {
   it("reads the repository's shared images", () => {
     const images = discoverBaseImages(findWorkspaceRoot());
     expect(images.map((i) => [i.name, i.reference, i.strategy])).toEqual([
-      ["node-debian-slim", "lambda-images/node-debian-slim:22", "non-aws"],
-      ["node-os-only", "lambda-images/node-os-only:22", "os-only"],
+      ["node-debian-slim", "lambda-images/node-debian-slim:24", "non-aws"],
+      ["node-os-only", "lambda-images/node-os-only:24", "os-only"],
     ]);
     expect(images[0]?.context).toBe(join(findWorkspaceRoot(), "images"));
   });

@@ -15,13 +15,14 @@ interface FixtureOptions {
   /** Contents of dist/index.mjs; null for no bundle. */
   readonly bundle?: string | null;
   readonly handler?: string;
+  readonly runtime?: "nodejs24.x" | "nodejs22.x";
   readonly extraFiles?: Readonly<Record<string, string>>;
 }
 
 const GOOD_BUNDLE = "export const handler = async () => ({ statusCode: 200 });\n";
 const USERS = new Map<string, string | undefined>([
-  ["lambda-images/node-debian-slim:22", "node"],
-  ["lambda-images/node-os-only:22", undefined],
+  ["lambda-images/node-debian-slim:24", "node"],
+  ["lambda-images/node-os-only:24", undefined],
 ]);
 
 /** A workspace with one function "greeter" whose Dockerfile.<strategy> is `dockerfile`; returns the findings. */
@@ -30,7 +31,10 @@ function lintFixture(options: FixtureOptions) {
   const dir = join(root, "functions", "greeter");
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(root, "pnpm-workspace.yaml"), "packages:\n  - functions/*\n");
-  const lambda = options.handler ? { handler: options.handler } : {};
+  const lambda = {
+    ...(options.handler ? { handler: options.handler } : {}),
+    ...(options.runtime ? { runtime: options.runtime } : {}),
+  };
   writeFileSync(
     join(dir, "package.json"),
     JSON.stringify({ name: "@example/greeter", version: "1.0.0", lambda }),
@@ -57,26 +61,58 @@ function lintFixture(options: FixtureOptions) {
   return { root, findings, messages, of };
 }
 
-const GOOD_AWS_BASE = `ARG BASE_IMAGE=public.ecr.aws/lambda/nodejs:22
+const GOOD_AWS_BASE = `ARG BASE_IMAGE=public.ecr.aws/lambda/nodejs:24
 FROM \${BASE_IMAGE}
 COPY dist/ \${LAMBDA_TASK_ROOT}/
 CMD ["index.handler"]
 `;
 
+describe("lambda-image lint: the base carries the function's runtime", () => {
+  it("flags a base of another Node.js major, naming the base to write", () => {
+    const { of } = lintFixture({ dockerfile: GOOD_AWS_BASE.replace("nodejs:24", "nodejs:22") });
+    expect(of("runtime-defaults")).toEqual([
+      expect.stringContaining(
+        "ARG BASE_IMAGE=public.ecr.aws/lambda/nodejs:22 is Node.js 22, but greeter's runtime nodejs24.x is " +
+          "Node.js 24: write ARG BASE_IMAGE=public.ecr.aws/lambda/nodejs:24",
+      ),
+    ]);
+  });
+
+  it("takes the runtime from the config: nodejs22.x wants the 22 bases", () => {
+    const on22 = GOOD_AWS_BASE.replace("nodejs:24", "nodejs:22");
+    expect(lintFixture({ runtime: "nodejs22.x", dockerfile: on22 }).of("runtime-defaults")).toEqual([]);
+    expect(lintFixture({ runtime: "nodejs22.x", dockerfile: GOOD_AWS_BASE }).of("runtime-defaults")).toEqual([
+      expect.stringContaining("write ARG BASE_IMAGE=public.ecr.aws/lambda/nodejs:22"),
+    ]);
+  });
+
+  it("checks a NODE_IMAGE stage too, and leaves images it cannot place alone", () => {
+    const withNode = `ARG BASE_IMAGE=public.ecr.aws/lambda/nodejs:24\nARG NODE_IMAGE=node:22.23.5-bookworm-slim\n${GOOD_AWS_BASE.split("\n").slice(1).join("\n")}`;
+    expect(lintFixture({ dockerfile: withNode }).of("runtime-defaults")).toEqual([
+      expect.stringContaining("ARG NODE_IMAGE=node:22.23.5-bookworm-slim is Node.js 22"),
+    ]);
+    const custom = GOOD_AWS_BASE.replace(
+      "public.ecr.aws/lambda/nodejs:24",
+      "registry.example.com/team/base:7",
+    );
+    expect(lintFixture({ dockerfile: custom }).of("runtime-defaults")).toEqual([]);
+  });
+});
+
 describe("lambda-image lint: Dockerfiles that pass", () => {
   it.each<[Strategy, string]>([
     ["aws-base", GOOD_AWS_BASE],
-    ["os-only", GOOD_AWS_BASE.replace("public.ecr.aws/lambda/nodejs:22", "lambda-images/node-os-only:22")],
+    ["os-only", GOOD_AWS_BASE.replace("public.ecr.aws/lambda/nodejs:24", "lambda-images/node-os-only:24")],
     [
       "non-aws",
-      GOOD_AWS_BASE.replace("public.ecr.aws/lambda/nodejs:22", "lambda-images/node-debian-slim:22"),
+      GOOD_AWS_BASE.replace("public.ecr.aws/lambda/nodejs:24", "lambda-images/node-debian-slim:24"),
     ],
   ])("a minimal %s Dockerfile on a pinned base", (strategy, dockerfile) => {
     expect(lintFixture({ strategy, dockerfile }).messages).toEqual([]);
   });
 
   it("a multi-stage non-aws Dockerfile that compiles in a builder and runs as node", () => {
-    const dockerfile = `ARG BASE_IMAGE=node:22.23.5-bookworm-slim
+    const dockerfile = `ARG BASE_IMAGE=node:24.22.3-bookworm-slim
 FROM \${BASE_IMAGE} AS build
 RUN apt-get update && apt-get install -y --no-install-recommends cmake g++ make python3 \\
     && rm -rf /var/lib/apt/lists/*
@@ -101,7 +137,7 @@ CMD ["index.handler"]
 
 describe("lambda-image lint: one failing fixture per rule", () => {
   it("pinned-base: an untagged image, a latest tag, an ARG without a default", () => {
-    const untagged = lintFixture({ dockerfile: GOOD_AWS_BASE.replace("nodejs:22", "nodejs") });
+    const untagged = lintFixture({ dockerfile: GOOD_AWS_BASE.replace("nodejs:24", "nodejs") });
     expect(untagged.of("pinned-base")).toEqual([
       expect.stringMatching(
         /^functions\/greeter\/Dockerfile\.aws-base:1: \[pinned-base\] FROM \$\{BASE_IMAGE\} \(the default of ARG BASE_IMAGE\): "public\.ecr\.aws\/lambda\/nodejs" has no tag.*Pin a version tag/,
@@ -116,7 +152,7 @@ describe("lambda-image lint: one failing fixture per rule", () => {
       ),
     ]);
     const noDefault = lintFixture({
-      dockerfile: GOOD_AWS_BASE.replace("=public.ecr.aws/lambda/nodejs:22", ""),
+      dockerfile: GOOD_AWS_BASE.replace("=public.ecr.aws/lambda/nodejs:24", ""),
     });
     expect(noDefault.of("pinned-base")).toEqual([
       expect.stringMatching(
@@ -186,7 +222,7 @@ describe("lambda-image lint: one failing fixture per rule", () => {
   it("non-root-user: a non-aws image on a base that runs as root, and an explicit USER root", () => {
     const onNode = lintFixture({
       strategy: "non-aws",
-      dockerfile: GOOD_AWS_BASE.replace("public.ecr.aws/lambda/nodejs:22", "node:22.23.5-bookworm-slim"),
+      dockerfile: GOOD_AWS_BASE.replace("public.ecr.aws/lambda/nodejs:24", "node:24.22.3-bookworm-slim"),
     });
     expect(onNode.of("non-root-user")).toEqual([
       expect.stringMatching(
@@ -196,8 +232,8 @@ describe("lambda-image lint: one failing fixture per rule", () => {
     const asRoot = lintFixture({
       strategy: "non-aws",
       dockerfile: GOOD_AWS_BASE.replace(
-        "public.ecr.aws/lambda/nodejs:22",
-        "lambda-images/node-debian-slim:22",
+        "public.ecr.aws/lambda/nodejs:24",
+        "lambda-images/node-debian-slim:24",
       ).replace("CMD", "USER root\nCMD"),
     });
     expect(asRoot.of("non-root-user")).toEqual([
@@ -244,7 +280,7 @@ describe("lambda-image lint: one failing fixture per rule", () => {
       ),
     ]);
     const inherited = lintFixture({
-      dockerfile: `FROM node:22.23.5-bookworm-slim AS build
+      dockerfile: `FROM node:24.22.3-bookworm-slim AS build
 RUN apt-get update \\
     && apt-get install -y make python3
 FROM build
