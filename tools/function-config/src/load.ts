@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { describeIssues, FunctionConfigError } from "./errors.js";
+import type { Runtime } from "./runtimes.js";
 import {
   type Architecture,
   type AsyncInvokeConfig,
@@ -11,7 +12,6 @@ import {
   type SqsTrigger,
   type Strategy,
 } from "./schema.js";
-import type { Runtime } from "./runtimes.js";
 
 export interface Route {
   /** "GET /hello" as written in the config and as API Gateway names it. */

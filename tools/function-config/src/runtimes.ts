@@ -31,12 +31,7 @@ export interface RuntimeInfo {
   readonly deprecation?: string;
 }
 
-function info(
-  runtime: Runtime,
-  nodeMajor: 24 | 22,
-  nodeVersion: string,
-  deprecation?: string,
-): RuntimeInfo {
+function info(runtime: Runtime, nodeMajor: 24 | 22, nodeVersion: string, deprecation?: string): RuntimeInfo {
   return {
     runtime,
     nodeMajor,
