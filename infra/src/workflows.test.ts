@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { validateWorkflow } from "@action-validator/core";
-import { findWorkspaceRoot } from "@lambda-images/function-config";
+import { DEFAULT_RUNTIME, findWorkspaceRoot, runtimeInfo } from "@lambda-images/function-config";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 
@@ -85,10 +85,10 @@ describe("GitHub Actions workflows", () => {
     expect(changesets?.with?.version).toBe("pnpm run version-packages");
   });
 
-  it.each(files)("%s runs on the Node.js major the workspace supports and uses the pinned pnpm", (name) => {
+  it.each(files)("%s runs on the default runtime's Node.js major and uses the pinned pnpm", (name) => {
     const { steps } = load(name);
     const setupNode = steps.find((step) => step.uses?.startsWith("actions/setup-node@"));
-    expect(setupNode?.with?.["node-version"]).toBe(20);
+    expect(setupNode?.with?.["node-version"]).toBe(runtimeInfo(DEFAULT_RUNTIME).nodeMajor);
     expect(steps.some((step) => step.uses?.startsWith("pnpm/action-setup@"))).toBe(true);
     expect(steps.every((step) => step.uses === undefined || /@v\d+$/.test(step.uses))).toBe(true);
   });
