@@ -285,6 +285,31 @@ describe.each<RunnerKind>(["ric", "fallback"])("with the %s runner", (runner) =>
       expect(json(next).invocations).toBe(1);
     });
 
+    test.each([
+      ["the strongest mechanism here", undefined],
+      ["the rss mechanism", "rss"],
+    ])(
+      "going past the memory size kills the runtime (signal: killed), next invoke fresh: %s",
+      async (_name, forced) => {
+        if (forced === undefined) delete process.env.LAMBDA_LOCAL_MEMORY_LIMIT;
+        else process.env.LAMBDA_LOCAL_MEMORY_LIMIT = forced;
+        const fn = startHost(runner, "allocate", { memorySize: 128 });
+        const fits = json(await fn.invoke({ mb: 32 }));
+        // Held after allocating: the watch of the rss mechanism may look a moment later, the invoke waits for it.
+      const outcome = await fn.invoke({ mb: 350, hold: true });
+        expect(outcome.functionError).toBe("Unhandled");
+        expect(json(outcome)).toEqual({
+          errorType: "Runtime.ExitError",
+          errorMessage: `RequestId: ${outcome.requestId} Error: Runtime exited with error: signal: killed`,
+        });
+        expect(outcome.report.reportLine).toMatch(/\tStatus: error\tError Type: Runtime\.ExitError$/);
+        const next = json(await fn.invoke({ mb: 0 }));
+        delete process.env.LAMBDA_LOCAL_MEMORY_LIMIT;
+        expect(next.pid).not.toBe(fits.pid);
+        expect(next.heldMb).toBe(0);
+      },
+    );
+
     test("a timeout also ends the processes the function started", async () => {
       const fn = startHost(runner, "behaviours", { timeout: 3 });
       const outcome = await fn.invoke({ action: "leave-child", ms: 60_000 }, { captureLogs: true });

@@ -1,12 +1,13 @@
 import { spawn } from "node:child_process";
 import { type FunctionDefinition, managedRuntimeNodeFlags } from "@lambda-images/function-config";
 import { nodeBinary } from "@lambda-images/node-runtimes";
+import { limitMemory } from "./memory-limit.js";
 import type { RuntimeExit, RuntimeProcess } from "./runner.js";
 
 /**
  * Starts `script` (a runtime client) the way AWS's managed Node.js runtime starts node: on the official Node.js of
  * the function's runtime (not the host's), with V8's heap sized from the memory size, `--expose-gc` and the
- * 80 KB header limit, in the function's task root.
+ * 80 KB header limit, in the function's task root, held to its memory size (see memory-limit.ts).
  */
 export function spawnNodeRuntime(
   definition: FunctionDefinition,
@@ -18,18 +19,21 @@ export function spawnNodeRuntime(
     [...managedRuntimeNodeFlags(definition.memorySize), script],
     environment,
     definition.distDir,
+    definition.memorySize,
   );
 }
 
 /**
  * Spawns `command` with exactly `environment` and wraps it as a RuntimeProcess. The runtime leads its own process
  * group, so ending the instance also ends whatever the function started (Lambda tears down the whole sandbox).
+ * With `memoryLimitMb`, going past it kills the runtime, as Lambda's sandbox does.
  */
 export function spawnRuntimeProcess(
   command: string,
   args: readonly string[],
   environment: Readonly<Record<string, string>>,
   cwd: string,
+  memoryLimitMb?: number,
 ): RuntimeProcess {
   const child = spawn(command, args, {
     cwd,
@@ -45,11 +49,19 @@ export function spawnRuntimeProcess(
       // Already gone.
     }
   };
+  const limit =
+    memoryLimitMb === undefined || child.pid === undefined
+      ? undefined
+      : limitMemory(child.pid, memoryLimitMb, killGroup);
   const exited = new Promise<RuntimeExit>((resolve) => {
-    child.once("error", (error) => resolve({ code: 127, signal: null, startError: error.message }));
+    child.once("error", (error) => {
+      limit?.release();
+      resolve({ code: 127, signal: null, startError: error.message });
+    });
     child.once("exit", (code, signal) => {
       // Whatever the function left running dies with its instance.
       killGroup();
+      limit?.release();
       resolve({ code, signal });
     });
   });
