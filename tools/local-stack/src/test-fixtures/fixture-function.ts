@@ -9,7 +9,7 @@ import {
   loadFunction,
 } from "@lambda-images/function-config";
 
-export type FixtureName = "behaviours" | "init-error" | "callback-handler" | "streaming";
+export type FixtureName = "allocate" | "behaviours" | "init-error" | "callback-handler" | "streaming" | "prelude";
 
 const roots: string[] = [];
 
