@@ -15,6 +15,7 @@ import {
   discoverFunctions,
   type FunctionDefinition,
   findWorkspaceRoot,
+  runtimeInfo,
   STRATEGIES,
   type Strategy,
 } from "@lambda-images/function-config";
@@ -201,6 +202,24 @@ describe.runIf(availability.available)("every function in every strategy, from i
         expect(inProduction.stdout.trim()).toBe("no");
       },
       BUILD_TIMEOUT_MS,
+    );
+
+    it(
+      "runs the Node.js of the function's runtime",
+      async () => {
+        const { stdout } = await docker([
+          "run",
+          "--rm",
+          "--entrypoint",
+          "/bin/sh",
+          build().production.imageId,
+          "-c",
+          "node --version",
+        ]);
+        console.log(`[lambda-image] ${name}:${strategy} runs node ${stdout.trim()} (${fn.runtime})`);
+        expect(stdout.trim()).toMatch(new RegExp(`^v${runtimeInfo(fn.runtime).nodeMajor}\\.`));
+      },
+      RUN_TIMEOUT_MS,
     );
 
     it.runIf(name === "hello")(
