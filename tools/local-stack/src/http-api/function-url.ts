@@ -84,40 +84,58 @@ async function sendStream(
   const stream = outcome.stream as Readable;
   try {
     let statusCode = 200;
+    let headers: Record<string, string | string[]> = { "content-type": outcome.contentType };
+    let first: Buffer = Buffer.alloc(0);
     if (outcome.contentType === HTTP_INTEGRATION_CONTENT_TYPE) {
       const read = await readPrelude(stream);
       if (!read.ok) {
         // Stop reading; the engine lets the function finish on its own.
         stream.destroy();
-        sendBuffered(
-          response,
-          { ...message(502, "Internal Server Error"), problem: read.problem },
-          requestId,
-        );
-        return `502 (${read.problem})`;
+        return sendFailure(response, read.problem, requestId);
       }
       statusCode = read.head.statusCode;
-      response.writeHead(statusCode, { ...headerObject(read.head.headers), "x-amzn-requestid": requestId });
-      if (read.rest.length > 0) await writeChunk(response, read.rest);
-    } else {
-      response.writeHead(statusCode, { "content-type": outcome.contentType, "x-amzn-requestid": requestId });
+      headers = headerObject(read.head.headers);
+      first = read.rest;
     }
+    // The head goes out with the first byte of the body, so a function that fails before writing any still gets
+    // an answer: a 502, as for a buffered function.
+    let started = false;
+    const write = (chunk: Buffer) => {
+      if (!started) response.writeHead(statusCode, { ...headers, "x-amzn-requestid": requestId });
+      started = true;
+      return writeChunk(response, chunk);
+    };
+    if (first.length > 0) await write(first);
     for await (const chunk of stream) {
-      if (!(await writeChunk(response, chunk as Buffer))) {
+      if (!(await write(chunk as Buffer))) {
         // The caller walked away: stop reading; the engine lets the function finish on its own.
         stream.destroy();
         break;
       }
     }
     const completion = await outcome.streamCompletion;
-    // A function that fails mid-stream cuts the response short, as Lambda does: the client sees a truncated body.
-    if (completion?.errorType !== undefined) response.destroy();
-    else response.end();
+    if (completion?.errorType !== undefined) {
+      if (!started) {
+        const details = completion.errorPayload?.toString("utf8").slice(0, 500) ?? completion.errorType;
+        return sendFailure(response, `the function failed before streaming anything: ${details}`, requestId);
+      }
+      // A function that fails mid-stream cuts the response short, as Lambda does: the client sees a truncated body.
+      response.destroy();
+      return `${statusCode} (cut short: the function failed mid-stream with ${completion.errorType})`;
+    }
+    if (!started) response.writeHead(statusCode, { ...headers, "x-amzn-requestid": requestId });
+    response.end();
     return String(statusCode);
   } catch (error) {
     stream.destroy();
     throw error;
   }
+}
+
+/** A failed or unusable invoke: 502, where the HTTP API answers 500. */
+function sendFailure(response: ServerResponse, problem: string, requestId: string): string {
+  sendBuffered(response, message(502, "Internal Server Error"), requestId);
+  return `502 (${problem})`;
 }
 
 async function answer(
@@ -168,13 +186,9 @@ async function answer(
   }
   if (outcome.stream !== undefined) return sendStream(response, outcome, requestId);
   const result = mapFunctionResult(outcome.payload, outcome.functionError !== undefined);
-  // Function URLs answer a failed or unusable invoke with 502, where the HTTP API answers 500.
-  const mapped =
-    result.problem === undefined
-      ? result
-      : { ...message(502, "Internal Server Error"), problem: result.problem };
-  sendBuffered(response, mapped, requestId);
-  return `${mapped.statusCode}${mapped.problem === undefined ? "" : ` (${mapped.problem})`}`;
+  if (result.problem !== undefined) return sendFailure(response, result.problem, requestId);
+  sendBuffered(response, result, requestId);
+  return String(result.statusCode);
 }
 
 /** The request listener for one function's URL. */

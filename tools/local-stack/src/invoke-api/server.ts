@@ -93,6 +93,15 @@ function stoppedEvents(counts: readonly (readonly [EventQueue, number])[]): Stop
   return { total: counts.reduce((sum, [, count]) => sum + count, 0), byFunction };
 }
 
+/** The request target as a URL; one that is no path at all (`//`) reads as `/`, which no operation matches. */
+function parseTarget(target: string | undefined): URL {
+  try {
+    return new URL(target ?? "/", "http://localhost");
+  } catch {
+    return new URL("http://localhost/");
+  }
+}
+
 export function createInvokeApi(options: InvokeApiOptions): InvokeApi {
   const log = options.log ?? ((line: string) => console.log(line));
   const known = () => [...options.hosts.keys()].sort().join(", ") || "none";
@@ -162,7 +171,7 @@ export function createInvokeApi(options: InvokeApiOptions): InvokeApi {
   }
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<string> {
-    const url = new URL(request.url ?? "/", "http://localhost");
+    const url = parseTarget(request.url);
     const streamingMatch = STREAMING_PATH.exec(url.pathname);
     const match = INVOKE_PATH.exec(url.pathname) ?? streamingMatch;
     if (!match || request.method !== "POST") {
@@ -171,7 +180,7 @@ export function createInvokeApi(options: InvokeApiOptions): InvokeApi {
       return fail(
         404,
         "UnknownOperationException",
-        `No operation at ${request.method} ${url.pathname}. This endpoint answers ` +
+        `No operation at ${request.method} ${request.url}. This endpoint answers ` +
           "POST /2015-03-31/functions/{FunctionName}/invocations (the function name, an ARN, or 'function' " +
           `for ${options.defaultFunction}) and POST /2021-11-15/functions/{FunctionName}/response-streaming-invocations.`,
       );

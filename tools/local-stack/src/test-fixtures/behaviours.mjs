@@ -1,6 +1,7 @@
 /**
- * A test function whose event says what to do: answer, fail, hang, crash, log, or return a large body.
- * Copied as dist/index.mjs into a temporary function folder by the engine's tests.
+ * A test function whose event says what to do: answer, fail, hang, crash, log, return a large body, or return
+ * whatever `value` the event holds (`return`). Behind the HTTP API or a Function URL the order is the request's
+ * JSON body. Copied as dist/index.mjs into a temporary function folder by the engine's tests.
  */
 import { spawn } from "node:child_process";
 import { getHeapStatistics } from "node:v8";
@@ -8,9 +9,17 @@ import { getHeapStatistics } from "node:v8";
 const startedAt = new Date().toISOString();
 let invocations = 0;
 
+/** The order: the event itself, or the JSON body of an HTTP API / Function URL event (payload format 2.0). */
+function orderOf(event) {
+  if (event?.version !== "2.0") return event;
+  const body = event.isBase64Encoded ? Buffer.from(event.body ?? "", "base64").toString() : event.body;
+  return JSON.parse(body || "{}");
+}
+
 export const handler = async (event, context) => {
   invocations += 1;
-  switch (event.action) {
+  const order = orderOf(event);
+  switch (order.action) {
     case "echo":
       return {
         event,
@@ -33,17 +42,17 @@ export const handler = async (event, context) => {
         env: process.env,
       };
     case "throw": {
-      const error = new TypeError(event.message ?? "failed on purpose");
+      const error = new TypeError(order.message ?? "failed on purpose");
       throw error;
     }
     case "sleep":
-      await new Promise((resolve) => setTimeout(resolve, event.ms));
-      return { slept: event.ms, invocations, pid: process.pid };
+      await new Promise((resolve) => setTimeout(resolve, order.ms));
+      return { slept: order.ms, invocations, pid: process.pid };
     case "exit":
-      process.exit(event.code);
+      process.exit(order.code);
       break;
     case "signal":
-      process.kill(process.pid, event.signal);
+      process.kill(process.pid, order.signal);
       await new Promise((resolve) => setTimeout(resolve, 10_000));
       return null;
     case "uncaught":
@@ -59,7 +68,7 @@ export const handler = async (event, context) => {
     case "leave-child": {
       const child = spawn("sleep", ["30"], { stdio: "ignore" });
       console.log(`child pid ${child.pid}`);
-      await new Promise((resolve) => setTimeout(resolve, event.ms ?? 10_000));
+      await new Promise((resolve) => setTimeout(resolve, order.ms ?? 10_000));
       return null;
     }
     case "log":
@@ -77,10 +86,15 @@ export const handler = async (event, context) => {
         gc: typeof globalThis.gc,
       };
     case "big":
-      return "x".repeat(event.bytes);
+      return "x".repeat(order.bytes);
     case "undefined":
       return undefined;
+    case "return":
+      // `bodyBytes` adds a body of that many bytes to the value (an object), for answers too big to send as JSON.
+      return order.bodyBytes === undefined
+        ? order.value
+        : { ...order.value, body: "x".repeat(order.bodyBytes) };
     default:
-      throw new Error(`Unknown action ${JSON.stringify(event.action)}`);
+      throw new Error(`Unknown action ${JSON.stringify(order.action)}`);
   }
 };

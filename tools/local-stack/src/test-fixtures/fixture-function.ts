@@ -9,7 +9,13 @@ import {
   loadFunction,
 } from "@lambda-images/function-config";
 
-export type FixtureName = "allocate" | "behaviours" | "init-error" | "callback-handler" | "streaming" | "prelude";
+export type FixtureName =
+  | "allocate"
+  | "behaviours"
+  | "init-error"
+  | "callback-handler"
+  | "streaming"
+  | "prelude";
 
 const roots: string[] = [];
 
