@@ -135,6 +135,25 @@ describe("lambda-local invoke", () => {
     expect(result.stderr).toContain("The event from stdin is not JSON");
   });
 
+  it("--build builds the function from its source first, reporting on stderr only", async () => {
+    const buildRoot = createTestWorkspace("lambda-local-build-");
+    addTestFunction(buildRoot, {
+      name: "fresh",
+      source: 'export const handler = async () => ({ built: "from source" });\n',
+    });
+    addTestFunction(buildRoot, { name: "broken", source: "export const handler = async () => ({ ;\n" });
+    const result = await cli(["invoke", "fresh", "--build"], buildRoot);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ built: "from source" });
+    expect(result.stderr).toMatch(/\[build\] functions\/fresh: [\d.]+ KB in \d+ ms/);
+
+    const broken = await cli(["invoke", "broken", "--build"], buildRoot);
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toBe("");
+    expect(broken.stderr).toContain("broken does not build");
+    expect(broken.stderr).toContain("src/index.ts");
+  }, 60_000);
+
   it("exits 2 with the usage for a mistyped command", async () => {
     const result = await cli(["invok", "greeter"], root);
     expect(result.code).toBe(2);

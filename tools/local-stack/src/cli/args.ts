@@ -18,7 +18,7 @@ export const DEFAULT_RUNNER: RunnerKind = "ric";
 
 export const USAGE = `Usage:
   lambda-local dev [options]         Serve every function in the workspace, rebuilding on change
-  lambda-local invoke <function> [--event FILE|-] [--runtime ric|fallback|container] [--strategy S]
+  lambda-local invoke <function> [--event FILE|-] [--build] [--runtime ric|fallback|container] [--strategy S]
                                      Invoke one function once; print its result and REPORT line
   lambda-local invoke <function> --replay-dead-letters [--runtime ...]
                                      Run the function's dead-lettered Event invocations again, as new Event invokes
@@ -42,6 +42,8 @@ dev options:
 invoke options:
   --event FILE            The event JSON (default {}); "-" reads it from stdin. A relative FILE is looked up in
                           the current folder, then the function's folder, then the workspace root.
+  --build                 Build the function from its source first (pnpm invoke does); the build's output
+                          goes to stderr, so stdout is only the function's result
   --replay-dead-letters   Re-submit every event in .local/dead-letters/<function>.jsonl through the Event queue
                           (retries, dead letters again if it still fails); each leaves the file once accepted
 
@@ -81,6 +83,8 @@ export interface InvokeCommand {
   readonly strategy?: Strategy | undefined;
   /** Replay the function's dead-lettered Event invocations instead of one invoke. */
   readonly replayDeadLetters?: boolean;
+  /** Build the function from its source before invoking it. */
+  readonly build?: boolean;
 }
 
 export type Command = DevCommand | InvokeCommand | { readonly command: "help" };
@@ -167,6 +171,7 @@ export function parseCommand(argv: readonly string[]): Command {
       runner: { type: "string" },
       strategy: { type: "string" },
       "replay-dead-letters": { type: "boolean" },
+      build: { type: "boolean" },
     });
     const [functionName, ...extra] = positionals;
     if (functionName === undefined) {
@@ -187,6 +192,7 @@ export function parseCommand(argv: readonly string[]): Command {
       runner: runner(values),
       strategy: strategy(values.strategy, runner(values)),
       ...(replayDeadLetters ? { replayDeadLetters } : {}),
+      ...(values.build === true ? { build: true } : {}),
     };
   }
   throw new UsageError(`Unknown command "${name}".`);

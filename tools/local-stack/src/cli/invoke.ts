@@ -5,6 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
+import { BuildError, buildFunction } from "@lambda-images/build";
 import { type FunctionDefinition, findFunction } from "@lambda-images/function-config";
 import type { FunctionHost } from "../contract.js";
 import { DEAD_LETTER_DIR, DeadLetterStore, replayRequest } from "../invoke-api/dead-letters.js";
@@ -135,6 +136,19 @@ async function replayDeadLetters(
   return again === 0 ? 0 : 1;
 }
 
+/** `--build`: bundles the function from its source, reporting on stderr; a build error is the CLI's message. */
+async function build(fn: FunctionDefinition, env: CliEnvironment): Promise<void> {
+  try {
+    const report = await buildFunction(fn);
+    env.stderr.write(
+      `[build] ${relative(env.workspaceRoot, fn.dir)}: ${(report.bytes / 1024).toFixed(1)} KB in ${report.durationMs.toFixed(0)} ms\n`,
+    );
+  } catch (error) {
+    if (error instanceof BuildError) throw new CliError(`${fn.name} does not build:\n${error.message}`);
+    throw error;
+  }
+}
+
 /** Runs the invoke and returns the exit code: 0, or 1 when the function failed. */
 export async function runInvoke(command: InvokeCommand, env: CliEnvironment): Promise<number> {
   let fn: FunctionDefinition;
@@ -143,6 +157,7 @@ export async function runInvoke(command: InvokeCommand, env: CliEnvironment): Pr
   } catch (error) {
     throw new CliError((error as Error).message);
   }
+  if (command.build === true && command.runner !== "container") await build(fn, env);
   if (command.runner !== "container") requireBuilds([fn], env.workspaceRoot);
   if (command.replayDeadLetters) {
     const host = env.createHost(fn, {
