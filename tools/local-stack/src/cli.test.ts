@@ -3,7 +3,7 @@
  * error messages, and dev mode's rebuild-and-recycle.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -275,6 +275,53 @@ describe("lambda-local dev", () => {
         body: '{"name":"after"}',
       });
       expect(await response.json()).toEqual({ greeting: "Hi, after" });
+    } finally {
+      dev.child.kill("SIGINT");
+    }
+    expect(await dev.exit()).toBe(0);
+  }, 60_000);
+
+  it("prints example commands under Try: that each answer 2xx, run as shown", async () => {
+    // Like hello: 400 unless it gets an HTTP API event with ?name=, and an event file to try it with.
+    const tryRoot = createTestWorkspace("lambda-local-try-");
+    const fn = addTestFunction(tryRoot, {
+      name: "namer",
+      lambda: { routes: ["GET /hello", "GET /goodbye"] },
+      bundle:
+        "export const handler = async (event) => { const name = event.queryStringParameters?.name; " +
+        "return name && event.version === '2.0' ? { statusCode: 200, body: 'Hi ' + name } " +
+        ": { statusCode: 400, body: 'which name?' }; };\n",
+    });
+    mkdirSync(join(fn.dir, "events"));
+    writeFileSync(
+      join(fn.dir, "events", "namer.json"),
+      JSON.stringify({
+        version: "2.0",
+        routeKey: "GET /hello",
+        rawPath: "/hello",
+        rawQueryString: "name=Ada",
+        queryStringParameters: { name: "Ada" },
+        requestContext: { http: { method: "GET", path: "/hello" } },
+      }),
+    );
+    const dev = startDev(["--no-watch", "--port", "0", "--http-port", "0", "--url-port", "0"], tryRoot);
+    try {
+      await dev.waitFor(/Press Ctrl\+C to stop\./);
+      const tryBlock = dev.output().split("  Try:\n")[1]?.split("\n\n")[0] ?? "";
+      const commands = tryBlock
+        .split("\n")
+        .map((line) => line.trim())
+        .filter((line) => line.startsWith("curl "));
+      expect(commands.length, dev.output()).toBeGreaterThanOrEqual(2);
+      for (const command of commands) {
+        // As a user would: pasted into a shell in the folder pnpm dev runs in; -w adds the HTTP status.
+        const { stdout } = await run("sh", ["-c", `${command} -s -w '\\n%{http_code}'`], { cwd: tryRoot });
+        const [body = "", status] = [stdout.slice(0, stdout.lastIndexOf("\n")), stdout.split("\n").pop()];
+        expect(`${command} -> ${status}`).toMatch(/ -> 2\d\d$/);
+        // Through the Invoke API the function's own answer is the payload: an HTTP response must be 2xx too.
+        const payload = body.startsWith("{") ? (JSON.parse(body) as { statusCode?: number }) : {};
+        expect(`${command} -> ${payload.statusCode ?? 200}: ${body}`).toMatch(/ -> 2\d\d: /);
+      }
     } finally {
       dev.child.kill("SIGINT");
     }

@@ -2,6 +2,7 @@
  * `lambda-local dev`: every function behind the Invoke API and the HTTP API gateway; with watch mode (the
  * default) each function is rebuilt on change and its instances recycled, without restarting the stack.
  */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { type BuildOutcome, type FunctionWatcher, watchFunction } from "@lambda-images/build";
 import { discoverFunctions, type FunctionDefinition } from "@lambda-images/function-config";
@@ -35,16 +36,62 @@ function formatKb(bytes: number): string {
   return `${(bytes / 1024).toFixed(1)} KB`;
 }
 
-/** The startup banner: URLs, the default function, and every route. */
+interface ExampleEvent {
+  readonly file: string;
+  readonly event: { routeKey?: unknown; rawPath?: unknown; rawQueryString?: unknown };
+}
+
+/** The event the banner's examples send: the function's events/<name>.json, else its first event file. */
+function exampleEvent(fn: FunctionDefinition): ExampleEvent | undefined {
+  const folder = join(fn.dir, "events");
+  if (!existsSync(folder)) return undefined;
+  const files = readdirSync(folder)
+    .filter((name) => name.endsWith(".json"))
+    .sort();
+  const name = files.includes(`${fn.name}.json`) ? `${fn.name}.json` : files[0];
+  if (name === undefined) return undefined;
+  try {
+    const event = JSON.parse(readFileSync(join(folder, name), "utf8"));
+    return typeof event === "object" && event !== null ? { file: join(folder, name), event } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The "Try:" commands: each one answers 2xx when pasted into a shell in `cwd`. */
+function tryCommands(stack: LocalStack, functions: readonly FunctionDefinition[], cwd: string): string[] {
+  const invocations = `${stack.invokeUrl}/2015-03-31/functions/function/invocations`;
+  const defaultFn = functions.find((fn) => fn.name === stack.defaultFunction);
+  const own = defaultFn && exampleEvent(defaultFn);
+  const commands = [`curl "${invocations}" -d ${own ? `@${relative(cwd, own.file)}` : "'{}'"}`];
+  // Through the HTTP API: a GET route with a recorded HTTP API event (its query string too), else a plain GET.
+  const withEvents = [...(defaultFn ? [defaultFn] : []), ...functions.filter((fn) => fn !== defaultFn)];
+  for (const fn of withEvents) {
+    const { event } = (fn === defaultFn ? own : exampleEvent(fn)) ?? {};
+    const route = stack.routes.find(
+      (entry) =>
+        entry.method === "GET" && entry.routeKey === event?.routeKey && entry.functionName === fn.name,
+    );
+    if (route && typeof event?.rawPath === "string") {
+      const query =
+        typeof event.rawQueryString === "string" && event.rawQueryString ? `?${event.rawQueryString}` : "";
+      return [...commands, `curl "${stack.httpUrl}${event.rawPath}${query}"`];
+    }
+  }
+  const plain = stack.routes.find((route) => route.method === "GET" && !route.path.includes("{"));
+  return plain ? [...commands, `curl "${stack.httpUrl}${plain.path}"`] : commands;
+}
+
+/** The startup banner: URLs, the default function, every route, and commands to try (run from `cwd`). */
 export function banner(
   stack: LocalStack,
   command: DevCommand,
   functions: readonly FunctionDefinition[],
+  cwd: string,
 ): string {
   const width = Math.max(0, ...stack.routes.map((route) => route.routeKey.length));
   const routes = stack.routes.map((route) => `    ${route.routeKey.padEnd(width)}  -> ${route.functionName}`);
   const names = functions.map((fn) => fn.name).join(", ");
-  const example = stack.routes.find((route) => route.method === "GET" && !route.path.includes("{"));
   return [
     `lambda-local: ${functions.length} function${functions.length === 1 ? "" : "s"} (${names}), runtime ${command.runner}` +
       `${command.strategy === undefined ? "" : ` (${command.strategy} images)`}` +
@@ -66,8 +113,7 @@ export function banner(
     }),
     "",
     "  Try:",
-    `    curl "${stack.invokeUrl}/2015-03-31/functions/function/invocations" -d '{}'`,
-    ...(example ? [`    curl "${stack.httpUrl}${example.path}"`] : []),
+    ...tryCommands(stack, functions, cwd).map((line) => `    ${line}`),
     "",
     "Press Ctrl+C to stop.",
     "",
@@ -164,7 +210,7 @@ export async function runDev(command: DevCommand, env: CliEnvironment): Promise<
     throw error instanceof PortInUseError ? new CliError(error.message) : error;
   }
   const running = stack;
-  env.stdout.write(`\n${banner(running, command, functions)}`);
+  env.stdout.write(`\n${banner(running, command, functions, env.cwd)}`);
   return {
     stack: running,
     async stop() {
