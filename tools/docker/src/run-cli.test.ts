@@ -23,18 +23,31 @@ describe("lambda-image CLI", () => {
   it("says what was wrong with the call, with the usage, and exits 2", async () => {
     const unknown = capture();
     expect(await runCli(["deploy"], unknown.io)).toBe(2);
-    expect(unknown.err.join("\n")).toMatch(
-      /^lambda-image: Unknown command "deploy"\.\n\nUsage: lambda-image/,
+    // One line and a hint, not the whole usage after every typo.
+    expect(unknown.err.join("\n")).toBe(
+      'lambda-image: Unknown command "deploy".\nRun lambda-image --help for usage.',
     );
     const badFlag = capture();
     expect(await runCli(["lint", "--colour"], badFlag.io)).toBe(2);
     expect(badFlag.err.join("\n")).toMatch(/Unknown option '--colour'/);
+    expect(badFlag.err.join("\n")).not.toContain("Usage:");
     const badStrategy = capture();
     expect(await runCli(["build", "--strategy", "alpine"], badStrategy.io)).toBe(2);
     expect(badStrategy.err.join("\n")).toMatch(
       /Unknown strategy "alpine": use aws-base, os-only, non-aws or all\./,
     );
   });
+
+  it.each([["build"], ["lint"], ["local"], ["base"]])(
+    "%s --help prints the usage on stdout and exits 0, touching nothing",
+    async (command) => {
+      const { io, out, err } = capture();
+      expect(await runCli([command, "--help"], io)).toBe(0);
+      expect(await runCli([command, "-h"], io)).toBe(0);
+      expect(err).toEqual([]);
+      expect(out.join("\n")).toContain("Usage: lambda-image");
+    },
+  );
 
   it("build: a malformed IMAGE_BASE_OVERRIDES is explained before anything is built", async () => {
     const { io, err } = capture();

@@ -49,7 +49,7 @@ Commands:
 Environment: IMAGE_STRATEGY, IMAGE_PLATFORM, IMAGE_BASE_OVERRIDES, DOCKER_HOST.
 `;
 
-/** A mistake in how the command was called: printed with the usage, exit code 2. */
+/** A mistake in how the command was called: printed with a hint to --help, exit code 2. */
 export class UsageError extends Error {
   override readonly name = "UsageError";
 }
@@ -202,12 +202,16 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return name === undefined ? 2 : 0;
   }
   const command = COMMANDS[name];
+  if (command && args.some((arg) => arg === "--help" || arg === "-h")) {
+    io.out(USAGE);
+    return 0;
+  }
   try {
     if (!command) throw new UsageError(`Unknown command "${name}".`);
     return await command(args, { ...io, cwd: resolve(io.cwd) });
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-      io.err(`lambda-image: ${(error as Error).message}\n\n${USAGE}`);
+      io.err(`lambda-image: ${(error as Error).message}\nRun lambda-image --help for usage.`);
       return 2;
     }
     io.err(`lambda-image ${name}: ${(error as Error).message}`);

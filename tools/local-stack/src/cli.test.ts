@@ -154,11 +154,21 @@ describe("lambda-local invoke", () => {
     expect(broken.stderr).toContain("src/index.ts");
   }, 60_000);
 
-  it("exits 2 with the usage for a mistyped command", async () => {
+  it("exits 2 with one line and a hint for a mistyped command", async () => {
     const result = await cli(["invok", "greeter"], root);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('Unknown command "invok"');
-    expect(result.stderr).toContain("Usage:");
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toBe(
+      'lambda-local: Unknown command "invok".\nRun lambda-local --help for usage.\n',
+    );
+  });
+
+  it.each([["dev"], ["invoke"]])("%s --help prints the usage on stdout and exits 0", async (command) => {
+    const result = await cli([command, "--help"], root);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toContain(`lambda-local ${command}`);
+    expect(result.stdout).toContain("Usage:");
   });
 });
 

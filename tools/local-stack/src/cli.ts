@@ -74,7 +74,7 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     if (error instanceof UsageError) {
-      process.stderr.write(`lambda-local: ${error.message}`);
+      process.stderr.write(`lambda-local: ${error.message}\n`);
       process.exitCode = 2;
     } else {
       // CliErrors (and the engine's errors) explain themselves; set LAMBDA_LOCAL_DEBUG=1 for the stack trace.

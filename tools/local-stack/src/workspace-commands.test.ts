@@ -47,3 +47,18 @@ describe("pnpm invoke, as the README shows it", () => {
     expect(result.stderr).toMatch(/REPORT RequestId: /);
   }, 240_000);
 });
+
+describe("--help of the root commands", () => {
+  it.each([["dev"], ["invoke"]])(
+    "pnpm %s --help prints the usage at once, without building anything",
+    async (command) => {
+      const started = performance.now();
+      const result = await runCommand("pnpm", [command, "--help"], repoRoot);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toContain(`lambda-local ${command}`);
+      expect(`${result.stdout}${result.stderr}`).not.toMatch(/turbo|\[build\]/);
+      expect(performance.now() - started).toBeLessThan(15_000);
+    },
+    30_000,
+  );
+});

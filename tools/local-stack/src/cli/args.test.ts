@@ -86,6 +86,16 @@ describe("parseCommand", () => {
       expect(parseCommand(argv)).toEqual({ command: "help" });
   });
 
+  it("shows help for --help and -h after a command, whatever else is given", () => {
+    for (const argv of [
+      ["dev", "--help"],
+      ["dev", "-h", "--port", "1"],
+      ["invoke", "--help"],
+      ["invoke", "hello", "-h"],
+    ])
+      expect(parseCommand(argv)).toEqual({ command: "help" });
+  });
+
   it.each([
     [["serve"], 'Unknown command "serve"'],
     [["dev", "--port", "abc"], '--port must be a whole number from 0 to 65535, not "abc"'],
@@ -99,7 +109,8 @@ describe("parseCommand", () => {
   ])("rejects %j with a message that says what was wrong", (argv, message) => {
     expect(() => parseCommand(argv)).toThrow(UsageError);
     expect(() => parseCommand(argv)).toThrow(message);
-    expect(() => parseCommand(argv)).toThrow("Usage:");
+    // One line, then the hint: not the whole usage.
+    expect(() => parseCommand(argv)).toThrow(/^[^\n]+\nRun lambda-local --help for usage\.$/);
   });
 
   it("takes --strategy for the container runtime only", () => {

@@ -53,9 +53,10 @@ Environment:
                           retry waits twice as long). Lambda waits about a minute: 60000 to match it
 `;
 
+/** A mistyped command: the CLI prints the message (one line) and a hint, not the whole usage, and exits 2. */
 export class UsageError extends Error {
   constructor(message: string) {
-    super(`${message}\n\n${USAGE}`);
+    super(`${message}\nRun lambda-local --help for usage.`);
     this.name = "UsageError";
   }
 }
@@ -136,6 +137,10 @@ function parse<T extends NonNullable<ParseArgsConfig["options"]>>(args: string[]
 export function parseCommand(argv: readonly string[]): Command {
   const [name, ...rest] = argv;
   if (name === undefined || name === "help" || name === "--help" || name === "-h") return { command: "help" };
+  // `dev --help`, `invoke hello -h`: the usage, whatever else was typed.
+  if ((name === "dev" || name === "invoke") && rest.some((arg) => arg === "--help" || arg === "-h")) {
+    return { command: "help" };
+  }
   if (name === "dev") {
     const { values, positionals } = parse(rest, {
       port: { type: "string" },
