@@ -338,6 +338,41 @@ describe("lambda-local dev", () => {
     expect(await dev.exit()).toBe(0);
   }, 60_000);
 
+  it("starts with a function that does not build: lists it with its error, serves it once it builds", async () => {
+    const brokenRoot = createTestWorkspace("lambda-local-broken-");
+    addTestFunction(brokenRoot, {
+      name: "working",
+      source: 'export const handler = async () => ({ ok: "working" });\n',
+    });
+    const broken = addTestFunction(brokenRoot, {
+      name: "halfwritten",
+      source: "export const handler = async () => ({ ;\n",
+    });
+    const dev = startDev(["--port", "0", "--http-port", "0", "--url-port", "0"], brokenRoot);
+    try {
+      await dev.waitFor(/Press Ctrl\+C to stop\./);
+      const banner = dev.output().slice(dev.output().indexOf("lambda-local: "));
+      expect(banner).toMatch(/Not built.*\n\s+halfwritten: .*src\/index\.ts/);
+      const invokeUrl = (await dev.waitFor(/Invoke API {2}(http:\/\/127\.0\.0\.1:\d+)/))[1];
+      const invoke = async (name: string) => {
+        const response = await fetch(`${invokeUrl}/2015-03-31/functions/${name}/invocations`, {
+          method: "POST",
+          body: "{}",
+        });
+        return { status: response.status, body: await response.text() };
+      };
+      expect(await invoke("working")).toEqual({ status: 200, body: '{"ok":"working"}' });
+      expect((await invoke("halfwritten")).body).toContain('"errorType":"Runtime.InvalidEntrypoint"');
+
+      writeFileSync(broken.entry, 'export const handler = async () => ({ ok: "now built" });\n');
+      await dev.waitFor(/\[build\] functions\/halfwritten: /);
+      expect(await invoke("halfwritten")).toEqual({ status: 200, body: '{"ok":"now built"}' });
+    } finally {
+      dev.child.kill("SIGINT");
+    }
+    expect(await dev.exit()).toBe(0);
+  }, 120_000);
+
   it("serves both ports, rebuilds a changed function, recycles it, skips a broken one, stops on SIGINT", async () => {
     const watchRoot = createTestWorkspace("lambda-local-watch-");
     const fn = addTestFunction(watchRoot, {

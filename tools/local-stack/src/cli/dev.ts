@@ -82,12 +82,27 @@ function tryCommands(stack: LocalStack, functions: readonly FunctionDefinition[]
   return plain ? [...commands, `curl "${stack.httpUrl}${plain.path}"`] : commands;
 }
 
+/**
+ * One line for a build error in the banner: "functions/x/src/index.ts:1:38: Unexpected ..." from esbuild's
+ * formatted message, else the message's first line. The whole error was printed when the build failed.
+ */
+export function buildErrorSummary(message: string, fnFolder: string): string {
+  const lines = message.split("\n");
+  const error = lines.find((line) => line.includes("[ERROR]"))?.replace(/^.*\[ERROR\]\s*/, "");
+  const where = lines.map((line) => line.trim()).find((line) => /^\S+:\d+:\d+:$/.test(line));
+  if (error !== undefined && where !== undefined) {
+    return `${where.startsWith("/") ? where : `${fnFolder}/${where}`} ${error}`;
+  }
+  return lines.find((line) => line.trim() !== "")?.trim() ?? message;
+}
+
 /** The startup banner: URLs, the default function, every route, and commands to try (run from `cwd`). */
 export function banner(
   stack: LocalStack,
   command: DevCommand,
   functions: readonly FunctionDefinition[],
   cwd: string,
+  notBuilt: ReadonlyMap<string, string> = new Map(),
 ): string {
   const width = Math.max(0, ...stack.routes.map((route) => route.routeKey.length));
   const routes = stack.routes.map((route) => `    ${route.routeKey.padEnd(width)}  -> ${route.functionName}`);
@@ -111,6 +126,13 @@ export function banner(
       const mode = functions.find((fn) => fn.name === name)?.functionUrl?.invokeMode ?? "BUFFERED";
       return `  Function URL ${url} -> ${name} (${mode})`;
     }),
+    ...(notBuilt.size > 0
+      ? [
+          "",
+          `  Not built   ${command.watch ? "served as soon as it builds: fix it and save" : "invokes fail until it is built"}`,
+          ...[...notBuilt].map(([name, error]) => `    ${name}: ${error}`),
+        ]
+      : []),
     "",
     "  Try:",
     ...tryCommands(stack, functions, cwd).map((line) => `    ${line}`),
@@ -120,10 +142,15 @@ export function banner(
   ].join("\n");
 }
 
+/**
+ * Watches every function. `notBuilt` holds, by name, a one-line error for each function whose last build failed
+ * (or that cannot be watched), for the banner; a function leaves it when it builds.
+ */
 async function watchAll(
   functions: readonly FunctionDefinition[],
   env: CliEnvironment,
   onRebuilt: (fn: FunctionDefinition) => Promise<void>,
+  notBuilt: Map<string, string>,
 ): Promise<FunctionWatcher[]> {
   const log = (line: string) => env.stdout.write(`${line}\n`);
   return Promise.all(
@@ -133,10 +160,12 @@ async function watchAll(
         builds++;
         const label = relative(env.workspaceRoot, fn.dir);
         if (!outcome.ok) {
+          notBuilt.set(fn.name, buildErrorSummary(outcome.error.message, label));
           env.stderr.write(`[build] ${label} failed (fix it and save again):\n`);
           env.stderr.write(`${outcome.error.message}\n`);
           return;
         }
+        notBuilt.delete(fn.name);
         const { bytes, durationMs } = outcome.report;
         log(
           `[build] ${label}: ${formatKb(bytes)} in ${durationMs.toFixed(0)} ms${builds > 1 ? ", reloaded" : ""}`,
@@ -147,6 +176,10 @@ async function watchAll(
         return await watchFunction(fn, onRebuild);
       } catch (error) {
         // One broken function (say, a folder still being written) must not take the others down.
+        notBuilt.set(
+          fn.name,
+          `${(error as Error).message.split("\n")[0]} (not watched: restart to serve it)`,
+        );
         env.stderr.write(
           `[build] ${(error as Error).message}\n[build] ${fn.name} is not watched; its invokes fail until it builds.\n`,
         );
@@ -179,10 +212,16 @@ export async function runDev(command: DevCommand, env: CliEnvironment): Promise<
   const retryDelayMs = retryDelaySetting(process.env);
 
   let stack: LocalStack | undefined;
+  const notBuilt = new Map<string, string>();
   const watchers = command.watch
-    ? await watchAll(functions, env, async (fn) => {
-        await stack?.recycle(fn.name);
-      })
+    ? await watchAll(
+        functions,
+        env,
+        async (fn) => {
+          await stack?.recycle(fn.name);
+        },
+        notBuilt,
+      )
     : [];
   try {
     stack = await startStack({
@@ -210,7 +249,7 @@ export async function runDev(command: DevCommand, env: CliEnvironment): Promise<
     throw error instanceof PortInUseError ? new CliError(error.message) : error;
   }
   const running = stack;
-  env.stdout.write(`\n${banner(running, command, functions, env.cwd)}`);
+  env.stdout.write(`\n${banner(running, command, functions, env.cwd, notBuilt)}`);
   return {
     stack: running,
     async stop() {
