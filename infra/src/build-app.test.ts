@@ -144,6 +144,8 @@ describe("the app, built from every function in this workspace", () => {
       expect(variables).toMatchObject(fn.environment);
       expect(variables.POWERTOOLS_SERVICE_NAME).toBe(fn.environment.POWERTOOLS_SERVICE_NAME ?? fn.name);
       expect(variables.POWERTOOLS_LOG_LEVEL).toBe(fn.environment.POWERTOOLS_LOG_LEVEL ?? "INFO");
+      // Stack traces name src/*.ts: the bundle's source map ships in the image (dist/index.mjs.map).
+      expect(variables.NODE_OPTIONS).toBe(fn.environment.NODE_OPTIONS ?? "--enable-source-maps");
       functions.hasResourceProperties("AWS::Logs::LogGroup", {
         LogGroupName: `/aws/lambda/${lambdaFunctionName("test", fn.name)}`,
         RetentionInDays: fn.logRetentionDays,
@@ -388,7 +390,12 @@ describe("one source of truth", () => {
     const props = lambdaOf(functions, lambdaFunctionName("dev", "zz-added"));
     expect(props).toMatchObject({ MemorySize: 512, Timeout: 3, Architectures: ["arm64"] });
     expect(props.Environment).toEqual({
-      Variables: { POWERTOOLS_SERVICE_NAME: "zz-added", POWERTOOLS_LOG_LEVEL: "INFO", GREETING: "hi" },
+      Variables: {
+        NODE_OPTIONS: "--enable-source-maps",
+        POWERTOOLS_SERVICE_NAME: "zz-added",
+        POWERTOOLS_LOG_LEVEL: "INFO",
+        GREETING: "hi",
+      },
     });
     functions.hasResourceProperties("AWS::ApiGatewayV2::Route", { RouteKey: "POST /zz-added/{id}" });
     functions.hasResourceProperties("AWS::Logs::LogGroup", {

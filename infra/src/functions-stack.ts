@@ -1,4 +1,9 @@
-import type { Architecture, FunctionDefinition, HttpMethod } from "@lambda-images/function-config";
+import {
+  type Architecture,
+  type FunctionDefinition,
+  type HttpMethod,
+  SOURCE_MAP_NODE_OPTIONS,
+} from "@lambda-images/function-config";
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
 import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
 import * as apigw from "aws-cdk-lib/aws-apigatewayv2";
@@ -36,9 +41,13 @@ const METHODS: Record<HttpMethod, apigw.HttpMethod> = {
   ANY: apigw.HttpMethod.ANY,
 };
 
-/** The environment a function runs with: Powertools defaults for the stage, then the function's own settings. */
+/**
+ * The environment a function runs with: source maps on (the map ships in the image), Powertools defaults for the
+ * stage, then the function's own settings.
+ */
 export function functionEnvironment(fn: FunctionDefinition, settings: StageSettings): Record<string, string> {
   return {
+    NODE_OPTIONS: SOURCE_MAP_NODE_OPTIONS,
     POWERTOOLS_SERVICE_NAME: fn.name,
     POWERTOOLS_LOG_LEVEL: settings.logLevel,
     ...fn.environment,

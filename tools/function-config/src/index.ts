@@ -15,6 +15,7 @@ export {
   type Runtime,
   type RuntimeInfo,
   runtimeInfo,
+  SOURCE_MAP_NODE_OPTIONS,
 } from "./runtimes.js";
 export {
   ARCHITECTURES,

@@ -58,6 +58,13 @@ export function runtimeInfo(runtime: Runtime): RuntimeInfo {
 }
 
 /**
+ * The NODE_OPTIONS every function runs with, wherever it runs (deployed: the CDK app's environment; locally: the
+ * runners): Node's source-map support, so a stack trace names the src/*.ts line of the bundle's map, not
+ * dist/index.mjs:1:7090. A function's own NODE_OPTIONS replaces it.
+ */
+export const SOURCE_MAP_NODE_OPTIONS = "--enable-source-maps";
+
+/**
  * The `node` flags AWS's managed Node.js runtime starts a function with (its /var/runtime/bootstrap): V8's heap
  * sized from the function's memory (a tenth for the young generation, the rest for the old), `--expose-gc` and
  * an 80 KB HTTP header limit. The local runners and the shared bases' bootstrap start node the same way.

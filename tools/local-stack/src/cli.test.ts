@@ -154,6 +154,31 @@ describe("lambda-local invoke", () => {
     expect(broken.stderr).toContain("src/index.ts");
   }, 60_000);
 
+  it.each([["ric"], ["fallback"]])(
+    "an error thrown in a function's source names its src/*.ts file and line (runtime %s)",
+    async (runtime) => {
+      const mapRoot = createTestWorkspace("lambda-local-maps-");
+      const fn = addTestFunction(mapRoot, {
+        name: "thrower",
+        source: 'import { fail } from "./fail.js";\n\nexport const handler = async () => fail("mapped");\n',
+      });
+      writeFileSync(
+        join(fn.dir, "src", "fail.ts"),
+        "// A second module, so the bundle's line and column differ from the source's.\n" +
+          "export function fail(why: string): never {\n" +
+          "  throw new Error(\"failed on purpose: \" + why);\n" +
+          "}\n",
+      );
+      // lambda-build's bundle (minified, with its source map), as pnpm invoke builds it.
+      const result = await cli(["invoke", "thrower", "--build", "--runtime", runtime], mapRoot);
+      expect(result.code, result.stderr).toBe(1);
+      const payload = JSON.parse(result.stdout) as { errorMessage: string; trace?: string[] };
+      expect(payload.errorMessage).toBe("failed on purpose: mapped");
+      expect((payload.trace ?? []).join("\n"), result.stdout).toMatch(/src\/fail\.ts:3:\d+/);
+    },
+    60_000,
+  );
+
   it("exits 2 with one line and a hint for a mistyped command", async () => {
     const result = await cli(["invok", "greeter"], root);
     expect(result.code).toBe(2);

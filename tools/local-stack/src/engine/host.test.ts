@@ -235,6 +235,7 @@ describe.each<RunnerKind>(["ric", "fallback"])("with the %s runner", (runner) =>
           "--max-http-header-size=81920",
           "--max-semi-space-size=12",
           "--max-old-space-size=231",
+          "--enable-source-maps",
         ]);
         expect(body.gc).toBe("function");
         // V8's default limit is several GB; sized from 256 MB it is about 231 MB of old space plus the young one.
@@ -296,7 +297,7 @@ describe.each<RunnerKind>(["ric", "fallback"])("with the %s runner", (runner) =>
         const fn = startHost(runner, "allocate", { memorySize: 128 });
         const fits = json(await fn.invoke({ mb: 32 }));
         // Held after allocating: the watch of the rss mechanism may look a moment later, the invoke waits for it.
-      const outcome = await fn.invoke({ mb: 350, hold: true });
+        const outcome = await fn.invoke({ mb: 350, hold: true });
         expect(outcome.functionError).toBe("Unhandled");
         expect(json(outcome)).toEqual({
           errorType: "Runtime.ExitError",

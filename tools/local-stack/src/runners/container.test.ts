@@ -87,6 +87,20 @@ describe("the container's environment", () => {
   });
 });
 
+describe("the container's source maps", () => {
+  it("are on (NODE_OPTIONS=--enable-source-maps, as deployed) unless the function sets NODE_OPTIONS", () => {
+    const plain = fixtureFunction("behaviours", { name: "mapped" });
+    expect(containerEnvironment({ NODE_OPTIONS: "--inspect" }, plain).NODE_OPTIONS).toBe(
+      "--enable-source-maps",
+    );
+    const own = fixtureFunction("behaviours", {
+      name: "own",
+      environment: { NODE_OPTIONS: "--no-warnings" },
+    });
+    expect(containerEnvironment({ NODE_OPTIONS: "--no-warnings" }, own).NODE_OPTIONS).toBe("--no-warnings");
+  });
+});
+
 describe("docker run", () => {
   const fn = fixtureFunction("behaviours", { name: "planned", memorySize: 512 });
   const plan = dockerRunPlan({

@@ -9,7 +9,11 @@ import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_pro
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Readable } from "node:stream";
-import type { FunctionDefinition, Strategy } from "@lambda-images/function-config";
+import {
+  type FunctionDefinition,
+  SOURCE_MAP_NODE_OPTIONS,
+  type Strategy,
+} from "@lambda-images/function-config";
 import { imageBuildHint, readImageRecord } from "./container-image.js";
 import type { Runner, RuntimeExit, RuntimeProcess, SpawnRequest } from "./runner.js";
 
@@ -60,6 +64,8 @@ export function containerEnvironment(
     if (hostOnly && !Object.hasOwn(definition.environment, name)) continue;
     result[name] = value;
   }
+  // Source maps on, as the deployed function's environment has them (the map ships in the image's dist/).
+  if (!Object.hasOwn(definition.environment, "NODE_OPTIONS")) result.NODE_OPTIONS = SOURCE_MAP_NODE_OPTIONS;
   result.LAMBDA_TASK_ROOT = CONTAINER_TASK_ROOT;
   result.LAMBDA_RUNTIME_DIR = CONTAINER_RUNTIME_DIR;
   return result;

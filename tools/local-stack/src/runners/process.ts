@@ -1,5 +1,9 @@
 import { spawn } from "node:child_process";
-import { type FunctionDefinition, managedRuntimeNodeFlags } from "@lambda-images/function-config";
+import {
+  type FunctionDefinition,
+  managedRuntimeNodeFlags,
+  SOURCE_MAP_NODE_OPTIONS,
+} from "@lambda-images/function-config";
 import { nodeBinary } from "@lambda-images/node-runtimes";
 import { limitMemory } from "./memory-limit.js";
 import type { RuntimeExit, RuntimeProcess } from "./runner.js";
@@ -7,7 +11,9 @@ import type { RuntimeExit, RuntimeProcess } from "./runner.js";
 /**
  * Starts `script` (a runtime client) the way AWS's managed Node.js runtime starts node: on the official Node.js of
  * the function's runtime (not the host's), with V8's heap sized from the memory size, `--expose-gc` and the
- * 80 KB header limit, in the function's task root, held to its memory size (see memory-limit.ts).
+ * 80 KB header limit, in the function's task root, held to its memory size (see memory-limit.ts). Plus
+ * `--enable-source-maps`, which Lambda sets through NODE_OPTIONS (the CDK app deploys it): a stack trace names
+ * the function's src/*.ts line, not dist/index.mjs:1:7090.
  */
 export function spawnNodeRuntime(
   definition: FunctionDefinition,
@@ -16,7 +22,7 @@ export function spawnNodeRuntime(
 ): RuntimeProcess {
   return spawnRuntimeProcess(
     nodeBinary(definition.runtime),
-    [...managedRuntimeNodeFlags(definition.memorySize), script],
+    [...managedRuntimeNodeFlags(definition.memorySize), SOURCE_MAP_NODE_OPTIONS, script],
     environment,
     definition.distDir,
     definition.memorySize,
