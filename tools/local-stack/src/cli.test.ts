@@ -166,7 +166,7 @@ describe("lambda-local invoke", () => {
         join(fn.dir, "src", "fail.ts"),
         "// A second module, so the bundle's line and column differ from the source's.\n" +
           "export function fail(why: string): never {\n" +
-          "  throw new Error(\"failed on purpose: \" + why);\n" +
+          '  throw new Error("failed on purpose: " + why);\n' +
           "}\n",
       );
       // lambda-build's bundle (minified, with its source map), as pnpm invoke builds it.
