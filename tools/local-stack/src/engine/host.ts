@@ -47,6 +47,15 @@ function positiveInteger(value: number | undefined, fallback: number, name: stri
   return value;
 }
 
+const printedNotices = new Set<string>();
+
+/** A runner's notice (e.g. "running the fallback client, and why"): one line on stderr, once per process. */
+function printNoticeOnce(notice: string | undefined): void {
+  if (notice === undefined || printedNotices.has(notice)) return;
+  printedNotices.add(notice);
+  process.stderr.write(`lambda-local: ${notice}\n`);
+}
+
 class PooledFunctionHost implements FunctionHost {
   readonly definition: FunctionDefinition;
   readonly #runner: Runner;
@@ -71,6 +80,7 @@ class PooledFunctionHost implements FunctionHost {
         ? createRunner(options.runner, options.strategy === undefined ? {} : { strategy: options.strategy })
         : options.runner;
     this.#runner.checkAvailable();
+    printNoticeOnce(this.#runner.notice);
     this.#region = resolveRegion(options.region);
     this.#arn = functionArn(this.#region, definition.name);
     this.#maxInstances = positiveInteger(options.maxInstances, DEFAULT_MAX_INSTANCES, "maxInstances");

@@ -24,6 +24,24 @@ export function locateRic(): { entry: string; dir: string; nativeClient: string 
 }
 
 /**
+ * Why the real runtime client cannot run on this machine (not installed, or its native client not built: it is an
+ * optional dependency, skipped where `pnpm install` had no cmake or C++ compiler), or undefined when it can.
+ */
+export function ricUnavailable(locate: typeof locateRic = locateRic): string | undefined {
+  let ric: ReturnType<typeof locateRic>;
+  try {
+    ric = locate();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  if (existsSync(ric.nativeClient)) return undefined;
+  return (
+    `aws-lambda-ric's native client was not built (${ric.nativeClient} is missing). Install cmake, g++, make ` +
+    "and python3, then run `pnpm rebuild aws-lambda-ric`; or use the pure-JS client with `--runner fallback`."
+  );
+}
+
+/**
  * The real Node.js Runtime Interface Client (aws-lambda-ric 4.x), run by the function's runtime's Node.js with the
  * function's `dist/` as the task root: the same client the AWS base image and the other two image strategies run.
  */
@@ -33,12 +51,8 @@ export function createRicRunner(): Runner {
     kind: "ric",
     runtimeDir: ric.dir,
     checkAvailable() {
-      if (!existsSync(ric.nativeClient)) {
-        throw new Error(
-          `aws-lambda-ric's native client was not built (${ric.nativeClient} is missing). Install cmake, g++, make ` +
-            "and python3, then run `pnpm rebuild aws-lambda-ric`; or use the pure-JS client with `--runner fallback`.",
-        );
-      }
+      const problem = ricUnavailable(() => ric);
+      if (problem !== undefined) throw new Error(problem);
     },
     checkFunction(definition) {
       nodeBinary(definition.runtime);

@@ -37,6 +37,11 @@ export interface Runner {
   readonly kind: RunnerKind | "command";
   /** What `LAMBDA_RUNTIME_DIR` is for this runner (`/var/runtime` in Lambda). */
   readonly runtimeDir: string;
+  /**
+   * One line for the person running the stack, printed once at start (on stderr): why this runner runs instead of
+   * the one asked for, and how to get that one. Undefined for a runner that is what was asked for.
+   */
+  readonly notice?: string;
   /** Throws, saying what to do, when this runner cannot work on this machine at all. */
   checkAvailable(): void;
   /** Throws, saying what to do, when this function cannot be started yet (e.g. it was not built). */
