@@ -60,6 +60,7 @@ const SKIP: Record<string, string> = {
   'curl -XPOST http://localhost:9000/2015-03-31/functions/function/invocations  -d \'{"version":"2.0","routeKey":"GET /hello","rawPath":"/hello","rawQueryString":"name=Chris","queryStringParameters":{"name":"Chris"},"requestContext":{"http":{"method":"GET","path":"/hello"}}}\'':
     "needs the image running under Docker (the `docker run` before it)",
   "pnpm invoke hello --event functions/hello/events/hello.json": INVOKE,
+  "jq .body": "reads what the `pnpm invoke` piped into it prints (skipped above)",
   "pnpm invoke hello --event functions/hello/events/write-up-hello.json": INVOKE,
   "pnpm invoke hello --event events/hello.json": INVOKE,
   "pnpm invoke orders-worker --event events/batch-partial-failure.json": INVOKE,
