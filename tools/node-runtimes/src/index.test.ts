@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { RUNTIMES, runtimeInfo } from "@lambda-images/function-config";
+import { DEFAULT_RUNTIME, findWorkspaceRoot, RUNTIMES, runtimeInfo } from "@lambda-images/function-config";
 import { describe, expect, it } from "vitest";
 import { nodeBinary, runtimePackage } from "./index.js";
 
@@ -27,4 +27,10 @@ describe.each(RUNTIMES)("%s", (runtime) => {
       `v${nodeVersion}`,
     );
   });
+});
+
+it("pnpm checks dependencies' engines against the default runtime's Node.js, which the tools run on", () => {
+  // Else, on an older host, pnpm leaves out optional dependencies that need a newer Node.js (aws-lambda-ric 4).
+  const workspace = readFileSync(join(findWorkspaceRoot(), "pnpm-workspace.yaml"), "utf8");
+  expect(/^nodeVersion:\s*(\S+)\s*$/m.exec(workspace)?.[1]).toBe(runtimeInfo(DEFAULT_RUNTIME).nodeVersion);
 });
