@@ -188,6 +188,13 @@ describe("lambda-local invoke", () => {
     );
   });
 
+  it("stops quietly when its stdout is closed before it writes (lambda-local --help | true)", async () => {
+    const { stderr } = await run("sh", ["-c", `"${process.execPath}" "${bin}" dev --help | true`], {
+      cwd: root,
+    });
+    expect(stderr).toBe("");
+  });
+
   it.each([["dev"], ["invoke"]])("%s --help prints the usage on stdout and exits 0", async (command) => {
     const result = await cli([command, "--help"], root);
     expect(result.code).toBe(0);

@@ -11,6 +11,12 @@ import { reportUnhandledRejections } from "./cli/unhandled.js";
 import { runEmulator } from "./emulator/main.js";
 import { createFunctionHost } from "./engine/index.js";
 
+// `lambda-local invoke hello | head -c 80`: a reader that stops early drops the rest of the output quietly (no
+// EPIPE stack trace); the command still finishes, so its runtimes are stopped as usual.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
+});
+
 /** Exit codes: 0 fine, 1 the function failed or a problem the message explains, 2 a mistyped command. */
 async function main(argv: readonly string[]): Promise<number> {
   // The emulator runs inside an image, outside any workspace, with its own command line (RIE's).
