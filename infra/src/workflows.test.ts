@@ -17,6 +17,8 @@ interface Step {
 interface Job {
   readonly steps: Step[];
   readonly env?: Record<string, unknown>;
+  readonly if?: string;
+  readonly permissions?: Record<string, string>;
 }
 interface Workflow {
   readonly on: Record<string, unknown>;
@@ -67,7 +69,7 @@ describe("GitHub Actions workflows", () => {
 
   it("deploy assumes an AWS role through OIDC (no stored keys) and runs the one command", () => {
     const { text, workflow, steps } = load("deploy.yml");
-    expect(workflow.permissions?.["id-token"]).toBe("write");
+    expect(Object.values(workflow.jobs)[0]?.permissions?.["id-token"]).toBe("write");
     const credentials = steps.find((step) => step.uses?.startsWith("aws-actions/configure-aws-credentials@"));
     expect(credentials?.with?.["role-to-assume"]).toBeTruthy();
     expect(credentials?.with?.["aws-region"]).toBeTruthy();
@@ -80,7 +82,10 @@ describe("GitHub Actions workflows", () => {
 
   it("release opens the changesets version pull request", () => {
     const { workflow, steps } = load("release.yml");
-    expect(workflow.permissions).toMatchObject({ contents: "write", "pull-requests": "write" });
+    expect(Object.values(workflow.jobs)[0]?.permissions).toEqual({
+      contents: "write",
+      "pull-requests": "write",
+    });
     const changesets = steps.find((step) => step.uses?.startsWith("changesets/action@"));
     expect(changesets?.with?.version).toBe("pnpm run version-packages");
   });
@@ -90,6 +95,52 @@ describe("GitHub Actions workflows", () => {
     const setupNode = steps.find((step) => step.uses?.startsWith("actions/setup-node@"));
     expect(setupNode?.with?.["node-version"]).toBe(runtimeInfo(DEFAULT_RUNTIME).nodeMajor);
     expect(steps.some((step) => step.uses?.startsWith("pnpm/action-setup@"))).toBe(true);
-    expect(steps.every((step) => step.uses === undefined || /@v\d+$/.test(step.uses))).toBe(true);
+  });
+
+  it.each(files)("%s pins every action by commit, with its version in a comment", (name) => {
+    const { text } = load(name);
+    const uses = [...text.matchAll(/^\s*(?:- )?uses:\s*(.+)$/gm)].map((match) => match[1]?.trim() ?? "");
+    expect(uses.length).toBeGreaterThan(0);
+    for (const line of uses) expect(line).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+  });
+
+  it.each(files)("%s grants nothing by default; each job asks for what it needs", (name) => {
+    const { workflow } = load(name);
+    expect(workflow.permissions).toEqual({});
+    for (const job of Object.values(workflow.jobs)) expect(job.permissions).toBeDefined();
+  });
+});
+
+describe("the deploy workflow deploys only trusted code", () => {
+  const { workflow, steps } = load("deploy.yml");
+  const job = Object.values(workflow.jobs)[0] as Job;
+  const condition = (job.if ?? "").replace(/\s+/g, " ");
+
+  it("after CI, only for a push to this repository's main, never for a pull request (a fork's branch may be called main)", () => {
+    expect(condition).toContain("github.event.workflow_run.conclusion == 'success'");
+    expect(condition).toContain("github.event.workflow_run.event == 'push'");
+    expect(condition).toContain("github.event.workflow_run.head_branch == 'main'");
+    expect(condition).toContain("github.event.workflow_run.head_repository.full_name == github.repository");
+  });
+
+  it("by hand, only from main", () => {
+    expect(condition).toContain(
+      "(github.event_name == 'workflow_dispatch' && github.ref == 'refs/heads/main')",
+    );
+  });
+
+  it("installs before it assumes the role, so no install script runs with AWS credentials", () => {
+    const install = steps.findIndex((step) => step.run?.includes("pnpm install"));
+    const credentials = steps.findIndex((step) =>
+      step.uses?.startsWith("aws-actions/configure-aws-credentials@"),
+    );
+    expect(install).toBeGreaterThanOrEqual(0);
+    expect(credentials).toBeGreaterThan(install);
+  });
+
+  it("keeps only the permissions it needs: an OIDC token and read access", () => {
+    expect(job.permissions).toEqual({ "id-token": "write", contents: "read" });
+    const checkout = steps.find((step) => step.uses?.startsWith("actions/checkout@"));
+    expect(checkout?.with?.["persist-credentials"]).toBe(false);
   });
 });
