@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addTestFunction, createTestWorkspace } from "./invoke-api/test-workspace.js";
+import { type CommandResult, runCommand } from "./test-fixtures/run-command.js";
 
 const run = promisify(execFile);
 const packageDir = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -50,29 +51,9 @@ addTestFunction(root, {
 const unbuiltRoot = createTestWorkspace("lambda-local-unbuilt-");
 addTestFunction(unbuiltRoot, { name: "unbuilt" });
 
-interface CliResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /** Runs the CLI to completion in `cwd`, optionally feeding stdin. */
-function cli(args: string[], cwd: string, stdin?: string): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const { INIT_CWD: _initCwd, ...env } = process.env;
-    const child = spawn(process.execPath, [bin, ...args], { cwd, env, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin ?? "");
-  });
+function cli(args: string[], cwd: string, stdin?: string): Promise<CommandResult> {
+  return runCommand(process.execPath, [bin, ...args], cwd, stdin);
 }
 
 describe("lambda-local invoke", () => {

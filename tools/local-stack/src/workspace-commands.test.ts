@@ -2,39 +2,15 @@
  * The root commands as the README shows them, run for real from the repository: `pnpm invoke` prints only the
  * function's payload on stdout (so it pipes into jq), and the `--help` of each command answers at once.
  */
-import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { addTestFunction, createTestWorkspace } from "./invoke-api/test-workspace.js";
+import { runCommand } from "./test-fixtures/run-command.js";
 
 const packageDir = dirname(dirname(fileURLToPath(import.meta.url)));
 const repoRoot = join(packageDir, "..", "..");
-
-interface Result {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs `command args` in `cwd` as a user's shell would, stdin closed. */
-export function runCommand(command: string, args: string[], cwd: string): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const { INIT_CWD: _initCwd, npm_config_reporter: _reporter, ...env } = process.env;
-    const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe("pnpm invoke, as the README shows it", () => {
   it("is the local stack's invoke bin: the root package.json has no invoke script (pnpm would print a banner)", () => {
