@@ -59,8 +59,11 @@ if [ -f tools/local-stack/node_modules/aws-lambda-ric/rapid-client.node ]; then
 else
   ric="not built (the local stack runs the fallback runtime client)"
 fi
+log="${TMPDIR:-/tmp}/bench-install$($no_toolchain && echo -no-toolchain).log"
+cp "$work/install.log" "$log"
 tail -n 5 "$work/install.log"
 echo
+echo "The whole output: $log"
 echo "pnpm install --frozen-lockfile, empty store$($no_toolchain && echo ', no C/C++ toolchain'): exit $status," \
   "$((seconds / 60)) min $((seconds % 60)) s, $lines lines of output; aws-lambda-ric native client: $ric" \
   "($(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end)"
