@@ -28,7 +28,7 @@ const commands: DocCommand[] = docs.flatMap(({ doc, text }) => extractCommands(t
 const inline: DocCommand[] = docs.flatMap(({ doc, text }) => inlineCommands(text, doc));
 
 /** Run from the workspace root, as the docs say; each must exit 0. Quick, offline, read-only. */
-const RUN = new Set(["pnpm --filter @lambda-images/hello exec lambda-image lint"]);
+const RUN = new Set(["pnpm --filter @lambda-images/hello exec lambda-image lint", "pnpm dev --help"]);
 
 const NEEDS_STACK =
   "needs the local stack running (`pnpm dev`): its endpoints are tested by tools/local-stack";
@@ -61,6 +61,7 @@ const SKIP: Record<string, string> = {
     "needs the image running under Docker (the `docker run` before it)",
   "pnpm invoke hello --event functions/hello/events/hello.json": INVOKE,
   "jq .body": "reads what the `pnpm invoke` piped into it prints (skipped above)",
+  "jq -r .body": "reads what the `pnpm invoke` piped into it prints (skipped above)",
   "pnpm invoke hello --event functions/hello/events/write-up-hello.json": INVOKE,
   "pnpm invoke hello --event events/hello.json": INVOKE,
   "pnpm invoke orders-worker --event events/batch-partial-failure.json": INVOKE,
@@ -100,7 +101,7 @@ const SKIP: Record<string, string> = {
   "lambda-image build [--strategy os-only]": NEEDS_DOCKER,
   "lambda-image local [--strategy non-aws]": NEEDS_DOCKER,
   "lambda-image base": NEEDS_DOCKER,
-  "lambda-image help": WORKSPACE_BIN,
+  "lambda-image build --help": WORKSPACE_BIN,
   "pnpm --filter @lambda-images/local-stack test": RECURSIVE,
   "pnpm --filter @lambda-images/docs-check test": RECURSIVE,
   "pnpm --filter @lambda-images/local-stack bench":
