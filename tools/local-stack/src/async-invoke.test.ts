@@ -143,8 +143,45 @@ describe("Event invocations through the queue (ric, 2 instances, no host queue)"
     const stats = stack.eventQueues.get("counter")?.stats();
     console.log(`Deliveries the host throttled and the queue put back: ${stats?.throttled}`);
     expect(stats).toMatchObject({ accepted: 200, succeeded: 200, pending: 0 });
-    // 8 deliveries at once for 2 instances: the host refused some, and the queue put them back.
-    expect(stats?.throttled).toBeGreaterThan(0);
+    // How many deliveries found both instances busy depends on how fast the sends arrive, so it is printed, not
+    // asserted; that a throttled delivery goes back on the queue is event-queue.test.ts's deterministic case.
+  }, 120_000);
+
+  it("answers every one of 200 synchronous invokes sent at once with 200 events: none lost, none unanswered", async () => {
+    const file = scratchFile("mixed");
+    const [syncs, events] = await Promise.all([
+      Promise.allSettled(
+        Array.from({ length: 200 }, (_, index) =>
+          lambda.send(new InvokeCommand({ FunctionName: "counter", Payload: encode({ file, sync: index }) })),
+        ),
+      ),
+      Promise.allSettled(
+        Array.from({ length: 200 }, (_, index) => sendEvent(lambda, "counter", { file, index })),
+      ),
+    ]);
+    await stack.settled();
+    // A synchronous call gets the function's answer or, with both instances busy, 429: never nothing.
+    const answered = syncs.map((sync) =>
+      sync.status === "fulfilled" ? String(sync.value.StatusCode) : (sync.reason as Error).name,
+    );
+    const tally = Object.entries(
+      answered.reduce<Record<string, number>>((counts, answer) => {
+        counts[answer] = (counts[answer] ?? 0) + 1;
+        return counts;
+      }, {}),
+    );
+    const acceptedIds = events.flatMap((send) => (send.status === "fulfilled" ? [send.value] : []));
+    const ran = new Set(ranIn(file));
+    const deadLettered = new Set(deadLetters.read("counter").records.map((record) => record.requestId));
+    const lost = acceptedIds.filter((id) => !ran.has(id) && !deadLettered.has(id));
+    console.log(
+      `200 synchronous + 200 Event invokes at once: synchronous answers ${tally.map(([a, n]) => `${n} x ${a}`).join(", ")}; ` +
+        `events accepted ${acceptedIds.length}, ran ${acceptedIds.filter((id) => ran.has(id)).length}, ` +
+        `dead-lettered ${deadLettered.size}, lost ${lost.length}`,
+    );
+    expect(answered.every((answer) => answer === "200" || answer === "TooManyRequestsException")).toBe(true);
+    expect(acceptedIds).toHaveLength(200);
+    expect(lost).toEqual([]);
   }, 120_000);
 
   it("tries a failing event 1 + maximumRetryAttempts times with back-off, then dead-letters it with each attempt", async () => {
