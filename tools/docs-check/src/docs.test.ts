@@ -107,6 +107,8 @@ const SKIP: Record<string, string> = {
   "pnpm --filter @lambda-images/local-stack bench":
     "a benchmark: minutes, and its figures vary with the machine",
   "pnpm --filter @lambda-images/build bench": "a benchmark: minutes, and its figures vary with the machine",
+  "pnpm --filter @lambda-images/local-stack bench:soak":
+    "a benchmark: a minute of load, figures vary with the machine",
   "pnpm --filter @lambda-images/generator-tests gen function":
     "interactive, and writes a new function into the repo",
   "pnpm --filter @lambda-images/generator-tests gen function --args orders-api os-only http":
@@ -131,7 +133,7 @@ describe("the documented commands", () => {
     const unlisted = commands.filter((c) => !RUN.has(c.text) && !(c.text in SKIP)).map(where);
     expect(
       unlisted,
-      "add each to RUN (if it needs no AWS, stack or Docker) or to SKIP with a reason",
+      "add each to RUN (if it needs no AWS, stack or Docker) or to SKIP with a reason, in tools/docs-check/src/docs.test.ts",
     ).toEqual([]);
   });
 
