@@ -386,6 +386,83 @@ describe("lambda-local dev", () => {
     expect(await dev.exit()).toBe(0);
   }, 120_000);
 
+  it("picks up config live: an added route, a new timeout, a new function folder, a broken and fixed config", async () => {
+    const liveRoot = createTestWorkspace("lambda-local-live-");
+    const source =
+      "export const handler = async (event, context) => ({ statusCode: 200, body: JSON.stringify(" +
+      "{ route: event.routeKey, remaining: context.getRemainingTimeInMillis() }) });\n";
+    const live = addTestFunction(liveRoot, {
+      name: "live",
+      lambda: { routes: ["GET /one"], timeout: 5 },
+      source,
+    });
+    const writeConfig = (dir: string, name: string, lambda: unknown) =>
+      writeFileSync(
+        join(dir, "package.json"),
+        JSON.stringify({ name: `@test/${name}`, version: "1.0.0", type: "module", lambda }, null, 2),
+      );
+    const dev = startDev(["--port", "0", "--http-port", "0", "--url-port", "0"], liveRoot);
+    try {
+      await dev.waitFor(/Press Ctrl\+C to stop\./);
+      const invokeUrl = (await dev.waitFor(/Invoke API {2}(http:\/\/127\.0\.0\.1:\d+)/))[1];
+      const httpUrl = (await dev.waitFor(/HTTP API {4}(http:\/\/127\.0\.0\.1:\d+)/))[1];
+      const get = async (url: string) => {
+        const response = await fetch(url);
+        const text = await response.text();
+        return { status: response.status, body: response.ok ? JSON.parse(text) : text };
+      };
+      expect(await get(`${httpUrl}/one`)).toMatchObject({ status: 200, body: { route: "GET /one" } });
+      expect((await get(`${httpUrl}/two`)).status).toBe(404);
+
+      // A route added to the "lambda" block is served at once.
+      writeConfig(live.dir, "live", { name: "live", routes: ["GET /one", "GET /two"], timeout: 5 });
+      await dev.waitFor(/\[config\] live: routes GET \/two added\n/);
+      expect(await get(`${httpUrl}/two`)).toMatchObject({ status: 200, body: { route: "GET /two" } });
+      expect((await get(`${httpUrl}/one`)).body.remaining).toBeLessThanOrEqual(5000);
+
+      // A new timeout: the next invoke runs in a fresh instance with it.
+      writeConfig(live.dir, "live", { name: "live", routes: ["GET /one", "GET /two"], timeout: 60 });
+      await dev.waitFor(/\[config\] live: timeout 5 -> 60 s\n/);
+      expect((await get(`${httpUrl}/one`)).body.remaining).toBeGreaterThan(5000);
+
+      // A new function folder (source first, then its package.json, as the generator writes it) with a Function URL.
+      const freshDir = join(liveRoot, "functions", "fresh");
+      mkdirSync(join(freshDir, "src"), { recursive: true });
+      writeFileSync(join(freshDir, "src", "index.ts"), source);
+      writeConfig(freshDir, "fresh", {
+        name: "fresh",
+        routes: ["GET /fresh"],
+        functionUrl: { authType: "NONE" },
+      });
+      const url = (
+        await dev.waitFor(
+          /\[config\] fresh: added \(routes GET \/fresh; Function URL (http:\/\/127\.0\.0\.1:\d+\/)\)\n/,
+        )
+      )[1];
+      expect(await get(`${httpUrl}/fresh`)).toMatchObject({ status: 200, body: { route: "GET /fresh" } });
+      expect(await get(`${url}`)).toMatchObject({ status: 200, body: { route: "$default" } });
+
+      // A broken config: listed with its error, not served; served again once fixed.
+      writeConfig(live.dir, "live", { name: "live", routes: ["GET /one", "GET /two"], timeout: "soon" });
+      await dev.waitFor(
+        /\[config\] functions\/live: invalid config, not served until it is fixed: lambda\.timeout/,
+      );
+      expect((await get(`${httpUrl}/one`)).status).toBe(404);
+      const gone = await fetch(`${invokeUrl}/2015-03-31/functions/live/invocations`, {
+        method: "POST",
+        body: "{}",
+      });
+      expect(gone.status).toBe(404);
+      writeConfig(live.dir, "live", { name: "live", routes: ["GET /one"], timeout: 60 });
+      await dev.waitFor(/\[config\] live: added \(routes GET \/one\)\n/);
+      expect(await get(`${httpUrl}/one`)).toMatchObject({ status: 200, body: { route: "GET /one" } });
+      expect((await get(`${httpUrl}/two`)).status).toBe(404);
+    } finally {
+      dev.child.kill("SIGINT");
+    }
+    expect(await dev.exit()).toBe(0);
+  }, 180_000);
+
   it("serves both ports, rebuilds a changed function, recycles it, skips a broken one, stops on SIGINT", async () => {
     const watchRoot = createTestWorkspace("lambda-local-watch-");
     const fn = addTestFunction(watchRoot, {

@@ -5,6 +5,7 @@
 import { createServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { FunctionDefinition } from "@lambda-images/function-config";
+import { diffFunction } from "./config-diff.js";
 import type { FunctionHost, HostOptions } from "./contract.js";
 import {
   createFunctionHost,
@@ -69,6 +70,13 @@ export interface LocalStack {
   settled(): Promise<void>;
   /** Stops the function's instances; its next invoke starts a fresh one (after a rebuild). */
   recycle(functionName: string): Promise<void>;
+  /**
+   * Serves `functions` from now on (dev's live config reload): a new function gets a host, an Event queue, its
+   * routes and its Function URL; a removed one loses them; a changed one gets a fresh host with the new settings
+   * (its instances are stopped: the next invoke starts one with them), its routes and its Function URL. Resolves
+   * once the change is live.
+   */
+  update(functions: readonly FunctionDefinition[]): Promise<void>;
   /**
    * Stops the servers, then the Event queues (events still waiting are written to the dead-letter record with the
    * reason `stack-stopped`; running ones are waited for), then the instances. Resolves with those dead letters.
@@ -146,6 +154,31 @@ function urlOf(server: Server, bindAddress: string): string {
 }
 
 /**
+ * The host a function's Event queue and the servers hold: when the function's config changes, a new host with the
+ * new definition replaces the inner one and the old one's instances are stopped.
+ */
+class SwappableHost implements FunctionHost {
+  constructor(private current: FunctionHost) {}
+  get definition(): FunctionDefinition {
+    return this.current.definition;
+  }
+  invoke(request: Parameters<FunctionHost["invoke"]>[0]): ReturnType<FunctionHost["invoke"]> {
+    return this.current.invoke(request);
+  }
+  recycle(): Promise<void> {
+    return this.current.recycle();
+  }
+  close(): Promise<void> {
+    return this.current.close();
+  }
+  async swap(next: FunctionHost): Promise<void> {
+    const old = this.current;
+    this.current = next;
+    await old.close();
+  }
+}
+
+/**
  * Creates a host per function and starts the servers (Invoke API, HTTP API, one per Function URL). Fails, having
  * stopped everything, if a port is taken.
  */
@@ -155,15 +188,18 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
   const log = options.log ?? ((line: string) => console.log(line));
   const region = resolveRegion(options.hostOptions.region);
   const createHost = options.createHost ?? createFunctionHost;
-  const hosts = new Map<string, FunctionHost>();
+  const hosts = new Map<string, SwappableHost>();
+  const hostFor = (fn: FunctionDefinition) => createHost(fn, { ...options.hostOptions, region });
   const closeHosts = () => Promise.allSettled([...hosts.values()].map((host) => host.close()));
   try {
-    for (const fn of options.functions)
-      hosts.set(fn.name, createHost(fn, { ...options.hostOptions, region }));
+    for (const fn of options.functions) hosts.set(fn.name, new SwappableHost(hostFor(fn)));
   } catch (error) {
     await closeHosts();
     throw error;
   }
+  /** The definition each function is served with now, for update()'s comparison. */
+  const served = new Map(options.functions.map((fn) => [fn.name, fn]));
+  // Updated in place by update(): the HTTP API's listener reads this array on every request.
   const routes = buildRouteTable(options.functions);
   let invokeApi: InvokeApi;
   try {
@@ -193,6 +229,23 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
 
   const servers: Server[] = [];
   const functionUrls = new Map<string, string>();
+  const urlServers = new Map<string, Server>();
+  const firstUrlPort = options.functionUrlPort ?? DEFAULT_FUNCTION_URL_PORT;
+  let urlIndex = 0;
+  async function startFunctionUrl(fn: FunctionDefinition): Promise<void> {
+    const host = hosts.get(fn.name) as FunctionHost;
+    const listener = createFunctionUrlListener({ host, accountId: LOCAL_ACCOUNT_ID, log });
+    const port = firstUrlPort === 0 ? 0 : firstUrlPort + urlIndex++;
+    const server = await listen(listener, port, bindAddress, `Function URL of ${fn.name}`, "--url-port");
+    urlServers.set(fn.name, server);
+    functionUrls.set(fn.name, `${urlOf(server, bindAddress)}/`);
+  }
+  async function stopFunctionUrl(name: string): Promise<void> {
+    const server = urlServers.get(name);
+    urlServers.delete(name);
+    functionUrls.delete(name);
+    if (server !== undefined) await closeServer(server);
+  }
   try {
     servers.push(
       await listen(
@@ -212,38 +265,63 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
         "--http-port",
       ),
     );
-    const urlFunctions = options.functions.filter((fn) => fn.functionUrl !== undefined);
-    const firstUrlPort = options.functionUrlPort ?? DEFAULT_FUNCTION_URL_PORT;
-    for (const [index, fn] of urlFunctions.entries()) {
-      const host = hosts.get(fn.name) as FunctionHost;
-      const listener = createFunctionUrlListener({ host, accountId: LOCAL_ACCOUNT_ID, log });
-      const port = firstUrlPort === 0 ? 0 : firstUrlPort + index;
-      const server = await listen(listener, port, bindAddress, `Function URL of ${fn.name}`, "--url-port");
-      servers.push(server);
-      functionUrls.set(fn.name, `${urlOf(server, bindAddress)}/`);
-    }
+    for (const fn of options.functions) if (fn.functionUrl !== undefined) await startFunctionUrl(fn);
   } catch (error) {
-    await Promise.all(servers.map(closeServer));
+    await Promise.all([...servers, ...urlServers.values()].map(closeServer));
     await closeHosts();
     throw error;
   }
   const [invokeServer, httpServer] = servers as [Server, Server, ...Server[]];
+
+  async function update(functions: readonly FunctionDefinition[]): Promise<void> {
+    const next = new Map(functions.map((fn) => [fn.name, fn]));
+    for (const [name, host] of [...hosts]) {
+      if (next.has(name)) continue;
+      served.delete(name);
+      await stopFunctionUrl(name);
+      hosts.delete(name);
+      await invokeApi.removeFunction(name);
+      await host.close();
+    }
+    for (const fn of functions) {
+      const host = hosts.get(fn.name);
+      const before = served.get(fn.name);
+      served.set(fn.name, fn);
+      if (host === undefined || before === undefined) {
+        hosts.set(fn.name, new SwappableHost(hostFor(fn)));
+        invokeApi.addFunction(fn.name);
+        if (fn.functionUrl !== undefined) await startFunctionUrl(fn);
+        continue;
+      }
+      const changes = diffFunction(before, fn);
+      // A new host runs the new settings; an invoke still running on the old one is stopped with it.
+      if (changes.instances) await host.swap(hostFor(fn));
+      if (changes.functionUrl) {
+        await stopFunctionUrl(fn.name);
+        if (fn.functionUrl !== undefined) await startFunctionUrl(fn);
+      }
+    }
+    routes.splice(0, routes.length, ...buildRouteTable(functions));
+  }
 
   return {
     invokeUrl: urlOf(invokeServer, bindAddress),
     httpUrl: urlOf(httpServer, bindAddress),
     defaultFunction,
     hosts,
-    routes,
+    get routes() {
+      return routes;
+    },
     functionUrls,
     eventQueues: invokeApi.eventQueues,
     settled: () => invokeApi.settled(),
     async recycle(functionName) {
       await hosts.get(functionName)?.recycle();
     },
+    update,
     stopEventsNow: () => invokeApi.stopNow(),
     async close() {
-      await Promise.all(servers.map(closeServer));
+      await Promise.all([...servers, ...urlServers.values()].map(closeServer));
       const stopped = await invokeApi.close();
       await closeHosts();
       return stopped;

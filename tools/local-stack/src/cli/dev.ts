@@ -2,15 +2,17 @@
  * `lambda-local dev`: every function behind the Invoke API and the HTTP API gateway; with watch mode (the
  * default) each function is rebuilt on change and its instances recycled, without restarting the stack.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { existsSync, type FSWatcher, readdirSync, readFileSync, watch } from "node:fs";
+import { basename, dirname, join, relative } from "node:path";
 import { type BuildOutcome, type FunctionWatcher, watchFunction } from "@lambda-images/build";
-import { discoverFunctions, type FunctionDefinition } from "@lambda-images/function-config";
+import type { FunctionDefinition } from "@lambda-images/function-config";
+import { changeLine, diffFunction } from "../config-diff.js";
 import { DEAD_LETTER_DIR } from "../invoke-api/dead-letters.js";
 import type { StoppedEvents } from "../invoke-api/server.js";
 import { type LocalStack, PortInUseError, startStack } from "../stack.js";
 import type { DevCommand } from "./args.js";
 import { type CliEnvironment, CliError, requireBuilds, retryDelaySetting } from "./environment.js";
+import { type FunctionScan, scanFunctions } from "./function-scan.js";
 
 export interface RunningDev {
   readonly stack: LocalStack;
@@ -103,6 +105,7 @@ export function banner(
   functions: readonly FunctionDefinition[],
   cwd: string,
   notBuilt: ReadonlyMap<string, string> = new Map(),
+  configErrors: ReadonlyMap<string, string> = new Map(),
 ): string {
   const width = Math.max(0, ...stack.routes.map((route) => route.routeKey.length));
   const routes = stack.routes.map((route) => `    ${route.routeKey.padEnd(width)}  -> ${route.functionName}`);
@@ -133,6 +136,13 @@ export function banner(
           ...[...notBuilt].map(([name, error]) => `    ${name}: ${error}`),
         ]
       : []),
+    ...(configErrors.size > 0
+      ? [
+          "",
+          `  Invalid config  not served${command.watch ? ': fix the "lambda" block and save' : ""}`,
+          ...[...configErrors].map(([folder, error]) => `    functions/${folder}: ${error}`),
+        ]
+      : []),
     "",
     "  Try:",
     ...tryCommands(stack, functions, cwd).map((line) => `    ${line}`),
@@ -142,64 +152,234 @@ export function banner(
   ].join("\n");
 }
 
-/**
- * Watches every function. `notBuilt` holds, by name, a one-line error for each function whose last build failed
- * (or that cannot be watched), for the banner; a function leaves it when it builds.
- */
-async function watchAll(
-  functions: readonly FunctionDefinition[],
+/** Watches one function: builds it, then rebuilds it on change; undefined when it cannot be watched (yet). */
+async function watchOne(
+  fn: FunctionDefinition,
   env: CliEnvironment,
   onRebuilt: (fn: FunctionDefinition) => Promise<void>,
   notBuilt: Map<string, string>,
-): Promise<FunctionWatcher[]> {
+): Promise<FunctionWatcher | undefined> {
   const log = (line: string) => env.stdout.write(`${line}\n`);
-  return Promise.all(
-    functions.map(async (fn) => {
-      let builds = 0;
-      const onRebuild = async (outcome: BuildOutcome) => {
-        builds++;
-        const label = relative(env.workspaceRoot, fn.dir);
-        if (!outcome.ok) {
-          notBuilt.set(fn.name, buildErrorSummary(outcome.error.message, label));
-          env.stderr.write(`[build] ${label} failed (fix it and save again):\n`);
-          env.stderr.write(`${outcome.error.message}\n`);
-          return;
-        }
-        notBuilt.delete(fn.name);
-        const { bytes, durationMs } = outcome.report;
-        log(
-          `[build] ${label}: ${formatKb(bytes)} in ${durationMs.toFixed(0)} ms${builds > 1 ? ", reloaded" : ""}`,
-        );
-        if (builds > 1) await onRebuilt(fn);
-      };
+  let builds = 0;
+  const onRebuild = async (outcome: BuildOutcome) => {
+    builds++;
+    const label = relative(env.workspaceRoot, fn.dir);
+    if (!outcome.ok) {
+      notBuilt.set(fn.name, buildErrorSummary(outcome.error.message, label));
+      env.stderr.write(`[build] ${label} failed (fix it and save again):\n`);
+      env.stderr.write(`${outcome.error.message}\n`);
+      return;
+    }
+    notBuilt.delete(fn.name);
+    const { bytes, durationMs } = outcome.report;
+    log(
+      `[build] ${label}: ${formatKb(bytes)} in ${durationMs.toFixed(0)} ms${builds > 1 ? ", reloaded" : ""}`,
+    );
+    if (builds > 1) await onRebuilt(fn);
+  };
+  try {
+    return await watchFunction(fn, onRebuild);
+  } catch (error) {
+    // One broken function (say, a folder still being written) must not take the others down.
+    notBuilt.set(
+      fn.name,
+      `${(error as Error).message.split("\n")[0]} (not watched yet: it is once it exists)`,
+    );
+    env.stderr.write(
+      `[build] ${(error as Error).message}\n[build] ${fn.name} is not watched; its invokes fail until it builds.\n`,
+    );
+    return undefined;
+  }
+}
+
+/** "added (routes GET /a, GET /b; Function URL http://...)" for a function served from now on. */
+function addedLine(fn: FunctionDefinition, stack: LocalStack): string {
+  const parts = [
+    ...(fn.routes.length > 0 ? [`routes ${fn.routes.map((route) => route.routeKey).join(", ")}`] : []),
+    ...(stack.functionUrls.has(fn.name) ? [`Function URL ${stack.functionUrls.get(fn.name)}`] : []),
+  ];
+  return `[config] ${fn.name}: added${parts.length > 0 ? ` (${parts.join("; ")})` : ""}`;
+}
+
+/** The config error line: the function is not served until it is fixed. */
+function invalidLine(folder: string, error: string): string {
+  return `[config] functions/${folder}: invalid config, not served until it is fixed: ${error}`;
+}
+
+/**
+ * Live config: watches functions/ (folders added and removed) and each function folder's package.json, and on
+ * every change loads the configs again (config file -> loadFunction -> the stack's state), tells the stack, starts
+ * or stops build watchers and prints one line per function that changed. Rescans never overlap: a change during a
+ * rescan runs one more.
+ */
+class ConfigWatcher {
+  readonly #folderWatchers = new Map<string, FSWatcher>();
+  #running: Promise<void> | undefined;
+  #again = false;
+  #closed = false;
+
+  constructor(
+    private readonly env: CliEnvironment,
+    private readonly stack: LocalStack,
+    private readonly state: DevState,
+    private readonly startWatcher: (fn: FunctionDefinition) => Promise<void>,
+    private readonly stopWatcher: (name: string) => Promise<void>,
+  ) {
+    this.#watch(join(env.workspaceRoot, "functions"), () => this.request());
+    this.#watchFolders();
+  }
+
+  /** Resolves once every change seen so far has been applied. */
+  idle(): Promise<void> {
+    return this.#running ?? Promise.resolve();
+  }
+
+  request(): void {
+    if (this.#closed) return;
+    if (this.#running !== undefined) {
+      this.#again = true;
+      return;
+    }
+    this.#running = this.#loop();
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const watcher of this.#folderWatchers.values()) watcher.close();
+    this.#folderWatchers.clear();
+    await this.idle();
+  }
+
+  async #loop(): Promise<void> {
+    do {
+      this.#again = false;
       try {
-        return await watchFunction(fn, onRebuild);
+        await this.#rescan();
       } catch (error) {
-        // One broken function (say, a folder still being written) must not take the others down.
-        notBuilt.set(
-          fn.name,
-          `${(error as Error).message.split("\n")[0]} (not watched: restart to serve it)`,
-        );
-        env.stderr.write(
-          `[build] ${(error as Error).message}\n[build] ${fn.name} is not watched; its invokes fail until it builds.\n`,
-        );
-        return undefined;
+        this.env.stderr.write(`[config] reloading the functions' config failed: ${(error as Error).stack}\n`);
       }
-    }),
-  ).then((watchers) => watchers.filter((watcher) => watcher !== undefined));
+    } while (this.#again && !this.#closed);
+    this.#running = undefined;
+  }
+
+  #watch(path: string, onChange: (file: string | null) => void): void {
+    if (this.#folderWatchers.has(path) || !existsSync(path)) return;
+    try {
+      const watcher = watch(path, (_event, file) => onChange(file));
+      watcher.on("error", () => {
+        watcher.close();
+        this.#folderWatchers.delete(path);
+      });
+      this.#folderWatchers.set(path, watcher);
+    } catch {
+      // Gone between the check and the watch: the parent's watcher reports it.
+    }
+  }
+
+  /** A watcher on each function folder (its package.json), and on the source folder of a function not yet watched. */
+  #watchFolders(): void {
+    const functionsDir = join(this.env.workspaceRoot, "functions");
+    const folders = existsSync(functionsDir)
+      ? readdirSync(functionsDir, { withFileTypes: true }).filter((entry) => entry.isDirectory())
+      : [];
+    const wanted = new Set([functionsDir]);
+    for (const folder of folders) {
+      const dir = join(functionsDir, folder.name);
+      wanted.add(dir);
+      this.#watch(dir, (file) => {
+        if (file === "package.json" || this.#unwatchedIn(dir)) this.request();
+      });
+    }
+    for (const fn of this.state.functions.values()) {
+      if (this.state.watched.has(fn.name)) continue;
+      const src = dirname(fn.entry);
+      wanted.add(src);
+      this.#watch(src, () => this.request());
+    }
+    for (const [path, watcher] of this.#folderWatchers) {
+      if (wanted.has(path)) continue;
+      watcher.close();
+      this.#folderWatchers.delete(path);
+    }
+  }
+
+  #unwatchedIn(dir: string): boolean {
+    return [...this.state.functions.values()].some(
+      (fn) => fn.dir === dir && !this.state.watched.has(fn.name),
+    );
+  }
+
+  async #rescan(): Promise<void> {
+    const { state, stack } = this;
+    const scan = scanFunctions(this.env.workspaceRoot, state.functions);
+    const lines: string[] = [];
+    for (const [folder, error] of scan.invalid) {
+      if (state.configErrors.get(folder) !== error) lines.push(invalidLine(folder, error));
+    }
+    state.configErrors = new Map(scan.invalid);
+    const next = new Map(scan.functions.map((fn) => [fn.name, fn]));
+    const before = state.functions;
+    for (const [name, fn] of before) {
+      if (next.has(name)) continue;
+      await this.stopWatcher(name);
+      state.notBuilt.delete(name);
+      if (!scan.invalid.has(basename(fn.dir))) lines.push(`[config] ${name}: removed`);
+    }
+    const added: FunctionDefinition[] = [];
+    for (const fn of scan.functions) {
+      const old = before.get(fn.name);
+      if (old === undefined) {
+        added.push(fn);
+        if (this.state.watching) await this.startWatcher(fn);
+        continue;
+      }
+      const changes = diffFunction(old, fn);
+      if (changes.build && this.state.watching) {
+        await this.stopWatcher(fn.name);
+        await this.startWatcher(fn);
+      } else if (this.state.watching && !state.watched.has(fn.name) && existsSync(fn.entry)) {
+        await this.startWatcher(fn);
+      }
+      if (changes.descriptions.length > 0) lines.push(changeLine(fn.name, changes.descriptions));
+    }
+    await stack.update(scan.functions);
+    state.functions = next;
+    for (const fn of added) lines.push(addedLine(fn, stack));
+    for (const fn of scan.functions) {
+      const old = before.get(fn.name);
+      if (old !== undefined && diffFunction(old, fn).functionUrl && stack.functionUrls.has(fn.name)) {
+        lines.push(`[config] ${fn.name}: Function URL ${stack.functionUrls.get(fn.name)}`);
+      }
+    }
+    if (!this.#closed) this.#watchFolders();
+    for (const line of lines) this.env.stdout.write(`${line}\n`);
+  }
+}
+
+/** What dev serves now; changed only by the config watcher's rescans. */
+interface DevState {
+  readonly watching: boolean;
+  functions: ReadonlyMap<string, FunctionDefinition>;
+  configErrors: ReadonlyMap<string, string>;
+  readonly notBuilt: Map<string, string>;
+  /** Functions with a build watcher. */
+  readonly watched: Map<string, FunctionWatcher>;
 }
 
 /** Starts the stack (and the watchers) and returns once both ports are listening. */
 export async function runDev(command: DevCommand, env: CliEnvironment): Promise<RunningDev> {
-  let functions: FunctionDefinition[];
+  let scan: FunctionScan;
   try {
-    functions = discoverFunctions(env.workspaceRoot);
+    scan = scanFunctions(env.workspaceRoot);
   } catch (error) {
     throw new CliError((error as Error).message);
   }
+  const functions = [...scan.functions];
   if (functions.length === 0) {
     throw new CliError(
-      `No functions found under ${env.workspaceRoot}/functions: add a folder with a "lambda" block in its package.json.`,
+      scan.invalid.size > 0
+        ? `No function can be served: ${[...scan.invalid].map(([folder, error]) => `functions/${folder}: ${error}`).join("; ")}`
+        : `No functions found under ${env.workspaceRoot}/functions: add a folder with a "lambda" block in its package.json.`,
     );
   }
   if (command.defaultFunction !== undefined && !functions.some((fn) => fn.name === command.defaultFunction)) {
@@ -212,17 +392,27 @@ export async function runDev(command: DevCommand, env: CliEnvironment): Promise<
   const retryDelayMs = retryDelaySetting(process.env);
 
   let stack: LocalStack | undefined;
-  const notBuilt = new Map<string, string>();
-  const watchers = command.watch
-    ? await watchAll(
-        functions,
-        env,
-        async (fn) => {
-          await stack?.recycle(fn.name);
-        },
-        notBuilt,
-      )
-    : [];
+  const state: DevState = {
+    watching: command.watch,
+    functions: new Map(functions.map((fn) => [fn.name, fn])),
+    configErrors: new Map(scan.invalid),
+    notBuilt: new Map(),
+    watched: new Map(),
+  };
+  const onRebuilt = async (fn: FunctionDefinition) => {
+    await stack?.recycle(fn.name);
+  };
+  const startWatcher = async (fn: FunctionDefinition) => {
+    const watcher = await watchOne(fn, env, onRebuilt, state.notBuilt);
+    if (watcher !== undefined) state.watched.set(fn.name, watcher);
+  };
+  const stopWatcher = async (name: string) => {
+    const watcher = state.watched.get(name);
+    state.watched.delete(name);
+    await watcher?.dispose();
+  };
+  const disposeWatchers = () => Promise.all([...state.watched.keys()].map(stopWatcher));
+  if (command.watch) await Promise.all(functions.map(startWatcher));
   try {
     stack = await startStack({
       functions,
@@ -245,15 +435,19 @@ export async function runDev(command: DevCommand, env: CliEnvironment): Promise<
       },
     });
   } catch (error) {
-    await Promise.all(watchers.map((watcher) => watcher.dispose()));
+    await disposeWatchers();
     throw error instanceof PortInUseError ? new CliError(error.message) : error;
   }
   const running = stack;
-  env.stdout.write(`\n${banner(running, command, functions, env.cwd, notBuilt)}`);
+  const config = command.watch
+    ? new ConfigWatcher(env, running, state, startWatcher, stopWatcher)
+    : undefined;
+  env.stdout.write(`\n${banner(running, command, functions, env.cwd, state.notBuilt, state.configErrors)}`);
   return {
     stack: running,
     async stop() {
-      await Promise.all(watchers.map((watcher) => watcher.dispose()));
+      await config?.close();
+      await disposeWatchers();
       return running.close();
     },
   };

@@ -56,6 +56,13 @@ export interface InvokeApi {
    */
   settled(): Promise<void>;
   /**
+   * Starts the Event queue of a function just added to `hosts` (dev's live config reload); the caller adds the
+   * host to the map it passed.
+   */
+  addFunction(name: string): void;
+  /** Stops a removed function's Event queue, as `close()` does for all of them. */
+  removeFunction(name: string): Promise<StoppedEvents>;
+  /**
    * Stops the Event queues: events still waiting (or between retries) are written to the dead-letter record with
    * the reason `stack-stopped`; running ones are waited for. Resolves with how many were dead-lettered so.
    */
@@ -160,7 +167,7 @@ export function createInvokeApi(options: InvokeApiOptions): InvokeApi {
   const eventQueues = new Map<string, EventQueue>();
   const stores = new Map<string, DeadLetterStore>();
   const { deadLetterDir, ...queueSettings } = options.asyncInvoke ?? {};
-  for (const [name, host] of options.hosts) {
+  function startQueue(name: string, host: FunctionHost): void {
     const dir = deadLetterDir ?? defaultDeadLetterDir(host.definition);
     const deadLetters = stores.get(dir) ?? new DeadLetterStore(dir);
     stores.set(dir, deadLetters);
@@ -169,6 +176,7 @@ export function createInvokeApi(options: InvokeApiOptions): InvokeApi {
       new EventQueue({ concurrency: DEFAULT_MAX_INSTANCES, log, ...queueSettings, host, deadLetters }),
     );
   }
+  for (const [name, host] of options.hosts) startQueue(name, host);
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<string> {
     const url = parseTarget(request.url);
@@ -253,6 +261,16 @@ export function createInvokeApi(options: InvokeApiOptions): InvokeApi {
     eventQueues,
     async settled() {
       await Promise.all([...eventQueues.values()].map((queue) => queue.settled()));
+    },
+    addFunction(name) {
+      const host = options.hosts.get(name);
+      if (host !== undefined && !eventQueues.has(name)) startQueue(name, host);
+    },
+    async removeFunction(name) {
+      const queue = eventQueues.get(name);
+      if (queue === undefined) return stoppedEvents([]);
+      eventQueues.delete(name);
+      return stoppedEvents([[queue, await queue.close()] as const]);
     },
     async close() {
       return stoppedEvents(
