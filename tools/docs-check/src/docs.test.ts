@@ -28,7 +28,23 @@ const commands: DocCommand[] = docs.flatMap(({ doc, text }) => extractCommands(t
 const inline: DocCommand[] = docs.flatMap(({ doc, text }) => inlineCommands(text, doc));
 
 /** Run from the workspace root, as the docs say; each must exit 0. Quick, offline, read-only. */
-const RUN = new Set(["pnpm --filter @lambda-images/hello exec lambda-image lint", "pnpm dev --help"]);
+const RUN = new Set([
+  "pnpm --filter @lambda-images/hello exec lambda-image lint",
+  "pnpm dev --help",
+  "pnpm event --help",
+  "pnpm event http --path /hello --query name=Ada",
+  `pnpm event sqs --body '{"orderId":"o-1","quantity":2}' --body '{"orderId":"o-2","quantity":1}'`,
+  `pnpm event dynamodb --keys '{"id":"7"}' --new-image '{"name":"Ada","visits":3}'`,
+  `pnpm event http --method POST --path /orders --header 'content-type: application/json' --body '{"id":1}'`,
+  "pnpm event rest --path /hello --query name=Ada --query name=Bob",
+  "pnpm event function-url --path /report --query rows=10",
+  `pnpm event sqs --body '{"id":1}' --body '{"id":2}' --queue orders`,
+  "pnpm event sns --message 'Disk almost full' --subject Alarm --topic alerts",
+  "pnpm event s3 --bucket photos --key 'uploads/my photo.jpg' --event-name ObjectRemoved:Delete",
+  `pnpm event eventbridge --source com.example.orders --detail-type 'Order Placed' --detail '{"orderId":"1001"}'`,
+  "pnpm event schedule --rule nightly-report --region eu-west-1",
+  `pnpm event dynamodb --event-name MODIFY --keys '{"id":"7"}' --old-image '{"visits":2}' --new-image '{"visits":3}'`,
+]);
 
 const NEEDS_STACK =
   "needs the local stack running (`pnpm dev`): its endpoints are tested by tools/local-stack";
@@ -104,6 +120,11 @@ const SKIP: Record<string, string> = {
   "lambda-image build --help": WORKSPACE_BIN,
   "pnpm --filter @lambda-images/local-stack test": RECURSIVE,
   "pnpm --filter @lambda-images/docs-check test": RECURSIVE,
+  "pnpm --filter @lambda-images/events test": RECURSIVE,
+  "pnpm invoke hello --event -":
+    "reads the event `pnpm event` pipes into it: tools/events tests that pipe end to end (hello answers 200)",
+  "pnpm event http --path /hello --query name=Ada --seed readme --out functions/hello/events/generated-hello-ada.json --force":
+    "writes into the repository: tools/events tests that the committed fixture is exactly what this command writes",
   "pnpm --filter @lambda-images/local-stack bench":
     "a benchmark: minutes, and its figures vary with the machine",
   "pnpm --filter @lambda-images/build bench": "a benchmark: minutes, and its figures vary with the machine",
