@@ -3,11 +3,13 @@
  * error messages, and dev mode's rebuild-and-recycle.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { SourceMap } from "node:module";
 import { createServer, type Server } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { buildFunction } from "@lambda-images/build";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addTestFunction, createTestWorkspace } from "./invoke-api/test-workspace.js";
 import { type CommandResult, runCommand } from "./test-fixtures/run-command.js";
@@ -184,6 +186,15 @@ describe("lambda-local invoke", () => {
     expect(result.stdout).toContain("Usage:");
   });
 });
+
+/** A port nothing listens on now (the OS picks it). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
 
 /** A running `lambda-local dev`, with its output so far. */
 interface DevProcess {
@@ -381,6 +392,154 @@ describe("lambda-local dev", () => {
       await dev.waitFor(/\[build\] functions\/halfwritten: /);
       expect(await invoke("halfwritten")).toEqual({ status: 200, body: '{"ok":"now built"}' });
     } finally {
+      dev.child.kill("SIGINT");
+    }
+    expect(await dev.exit()).toBe(0);
+  }, 120_000);
+
+  it("--inspect: a debugger attached over the inspector protocol stops at a breakpoint set by TypeScript line", async () => {
+    // A two-file TypeScript function built with its source map, as `pnpm dev` builds it.
+    const inspectRoot = createTestWorkspace("lambda-local-inspect-");
+    const fn = addTestFunction(inspectRoot, {
+      name: "debuggee",
+      lambda: { timeout: 1 },
+      source:
+        'import { greet } from "./greeting.js";\n\n' +
+        "export const handler = async (event: { name?: string; waitMs?: number }) => {\n" +
+        "  await new Promise((resolve) => setTimeout(resolve, event.waitMs ?? 0));\n" +
+        '  return { message: greet(event.name ?? "nobody") };\n};\n',
+    });
+    const greetingFile = join(fn.dir, "src", "greeting.ts");
+    writeFileSync(
+      greetingFile,
+      "export function greet(name: string): string {\n" +
+        '  console.log("greeting", name);\n' + // line 2: the breakpoint
+        '  return "Hello, " + name + "!";\n}\n',
+    );
+    await buildFunction(fn);
+    const breakpointLine = 2;
+    // As a debugger does, find where greeting.ts line 2 is in the bundle through the bundle's source map.
+    const map = new SourceMap(JSON.parse(readFileSync(`${fn.bundle}.map`, "utf8")));
+    const bundleLines = readFileSync(fn.bundle, "utf8").split("\n");
+    const inGreeting = (line: number, column: number) => {
+      const entry = map.findEntry(line, column) as { originalSource?: string; originalLine?: number };
+      return (
+        entry.originalSource?.endsWith("src/greeting.ts") === true &&
+        entry.originalLine === breakpointLine - 1
+      );
+    };
+    let generated: { lineNumber: number; columnNumber: number } | undefined;
+    for (const [lineNumber, text] of bundleLines.entries()) {
+      const columnNumber = [...text].findIndex((_, column) => inGreeting(lineNumber, column));
+      if (columnNumber >= 0) {
+        generated = { lineNumber, columnNumber };
+        break;
+      }
+    }
+    expect(generated, "greeting.ts line 2 in the source map").toBeDefined();
+
+    const inspectPort = await freePort();
+    const dev = startDev(
+      [
+        "--no-watch",
+        "--port",
+        "0",
+        "--http-port",
+        "0",
+        "--url-port",
+        "0",
+        "--inspect=debuggee",
+        "--inspect-port",
+        String(inspectPort),
+      ],
+      inspectRoot,
+    );
+    let socket: WebSocket | undefined;
+    try {
+      await dev.waitFor(/Press Ctrl\+C to stop\./);
+      expect(dev.output()).toMatch(
+        new RegExp(
+          `Debugger {4}debuggee: node --inspect on 127\\.0\\.0\\.1, port ${inspectPort} and up.*timeouts lifted`,
+        ),
+      );
+      const invokeUrl = (await dev.waitFor(/Invoke API {2}(http:\/\/127\.0\.0\.1:\d+)/))[1];
+      const invoke = async (name: string) => {
+        const response = await fetch(`${invokeUrl}/2015-03-31/functions/debuggee/invocations`, {
+          method: "POST",
+          body: JSON.stringify({ name }),
+        });
+        return response.json();
+      };
+      // The first invoke starts the instance, whose runtime listens for a debugger on the printed port.
+      expect(await invoke("first")).toEqual({ message: "Hello, first!" });
+      await dev.waitFor(new RegExp(`\\[debuggee\\] Debugger: attach to 127\\.0\\.0\\.1:${inspectPort} `));
+      const targets = (await (await fetch(`http://127.0.0.1:${inspectPort}/json/list`)).json()) as {
+        webSocketDebuggerUrl: string;
+      }[];
+      const target = targets[0];
+      expect(target?.webSocketDebuggerUrl).toMatch(new RegExp(`^ws://127\\.0\\.0\\.1:${inspectPort}/`));
+
+      // The inspector protocol: answers by id, events by method.
+      const opened = new WebSocket(target?.webSocketDebuggerUrl ?? "");
+      socket = opened;
+      const waiting = new Map<number | string, (message: Record<string, unknown>) => void>();
+      opened.addEventListener("message", (event) => {
+        const message = JSON.parse(String(event.data)) as Record<string, unknown>;
+        const key = (message.id as number | undefined) ?? (message.method as string);
+        waiting.get(key)?.(message);
+        waiting.delete(key);
+      });
+      await new Promise((resolve, reject) => {
+        opened.addEventListener("open", resolve);
+        opened.addEventListener("error", reject);
+      });
+      let nextId = 0;
+      const next = (key: number | string) =>
+        new Promise<Record<string, unknown>>((resolve) => waiting.set(key, resolve));
+      const send = (method: string, params: Record<string, unknown> = {}) => {
+        const id = ++nextId;
+        const answer = next(id);
+        opened.send(JSON.stringify({ id, method, params }));
+        return answer;
+      };
+      await send("Debugger.enable");
+      const breakpoint = await send("Debugger.setBreakpointByUrl", {
+        // The function's bundle, not the runtime client's own index.mjs.
+        urlRegex: "/functions/debuggee/dist/index\\.mjs$",
+        lineNumber: generated?.lineNumber,
+        columnNumber: generated?.columnNumber,
+      });
+      expect(
+        (breakpoint.result as { locations: unknown[] }).locations.length,
+        JSON.stringify(breakpoint),
+      ).toBe(1);
+
+      const paused = next("Debugger.paused");
+      const answer = invoke("paused");
+      const { params } = (await paused) as {
+        params: {
+          reason: string;
+          callFrames: { functionName: string; location: { lineNumber: number; columnNumber: number } }[];
+        };
+      };
+      const top = params.callFrames[0];
+      expect(top && inGreeting(top.location.lineNumber, top.location.columnNumber), JSON.stringify(top)).toBe(
+        true,
+      );
+      await send("Debugger.resume");
+      expect(await answer).toEqual({ message: "Hello, paused!" });
+      await send("Debugger.removeBreakpoint", {
+        breakpointId: (breakpoint.result as { breakpointId: string }).breakpointId,
+      });
+
+      // The timeout (1 s) is lifted: a 1.5 s invoke is answered, not timed out.
+      const slow = await fetch(`${invokeUrl}/2015-03-31/functions/debuggee/invocations`, {
+        method: "POST",
+        body: JSON.stringify({ name: "slow", waitMs: 1500 }),
+      });
+      expect(await slow.json()).toEqual({ message: "Hello, slow!" });
+    } finally {
+      socket?.close();
       dev.child.kill("SIGINT");
     }
     expect(await dev.exit()).toBe(0);

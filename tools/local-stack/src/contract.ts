@@ -4,8 +4,10 @@
  *  - the front doors (the Invoke API on :9000, the HTTP API gateway on :3000, the CLI) only call `invoke`.
  * The front doors know the Invoke API and API Gateway; they never know how a function runs.
  */
+
 import type { Readable } from "node:stream";
 import type { FunctionDefinition, Strategy } from "@lambda-images/function-config";
+import type { InspectSettings } from "./engine/inspect.js";
 import type { Runner } from "./runners/runner.js";
 
 /** Hard limits shared by both halves (bytes), from the Lambda quotas. */
@@ -113,4 +115,9 @@ export interface HostOptions {
   readonly region?: string;
   /** Where prefixed log lines go (default: process.stdout). */
   readonly logSink?: (line: string) => void;
+  /**
+   * `--inspect`: the runtimes (of every function, or of `functionName`) start with node's --inspect on 127.0.0.1,
+   * one port per instance, and their timeout is lifted so a debugger can hold them.
+   */
+  readonly inspect?: InspectSettings;
 }

@@ -131,4 +131,22 @@ describe("parseCommand", () => {
       /--strategy must be one of aws-base, os-only, non-aws, not "alpine"/,
     );
   });
+
+  it("reads --inspect[=FUNCTION] and --inspect-port for dev, --inspect for invoke", () => {
+    expect(parseCommand(["dev", "--inspect"])).toMatchObject({
+      inspect: { functionName: undefined, basePort: 9229 },
+    });
+    expect(parseCommand(["dev", "--inspect=hello", "--inspect-port", "9300"])).toMatchObject({
+      inspect: { functionName: "hello", basePort: 9300 },
+    });
+    expect(parseCommand(["dev"])).toMatchObject({ inspect: undefined });
+    expect(parseCommand(["invoke", "hello", "--inspect"])).toMatchObject({
+      inspect: { functionName: undefined, basePort: 9229 },
+    });
+    expect(parseCommand(["invoke", "hello"])).not.toHaveProperty("inspect");
+    expect(() => parseCommand(["dev", "--inspect-port", "9300"])).toThrow(/add --inspect/);
+    expect(() => parseCommand(["dev", "--inspect", "--runtime", "container"])).toThrow(
+      /--runtime ric or fallback/,
+    );
+  });
 });

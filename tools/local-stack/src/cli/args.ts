@@ -13,6 +13,17 @@ import {
   DEFAULT_INVOKE_PORT,
 } from "../stack.js";
 
+/** The first port `--inspect` gives a runtime (node's own default); each further instance gets the next. */
+export const DEFAULT_INSPECT_PORT = 9229;
+
+/** `--inspect`: whose runtimes listen for a debugger, and from which port up. */
+export interface InspectOption {
+  /** A function name, or undefined for every function. */
+  readonly functionName: string | undefined;
+  /** The first port (0: node picks one per instance). */
+  readonly basePort: number;
+}
+
 export const RUNNERS: readonly RunnerKind[] = ["ric", "fallback", "container"];
 export const DEFAULT_RUNNER: RunnerKind = "ric";
 
@@ -38,12 +49,18 @@ dev options:
   --max-instances N       Warm instances per function (default 4)
   --default-function NAME The function behind /2015-03-31/functions/function/invocations (default ${DEFAULT_FUNCTION})
   --no-watch              Serve the existing builds; do not rebuild on change
+  --inspect[=FUNCTION]    Start every function's (or FUNCTION's) runtime with node --inspect on 127.0.0.1, one port
+                          per instance from ${DEFAULT_INSPECT_PORT} up, each printed as it starts; its timeout is lifted
+  --inspect-port N        The first debugger port (default ${DEFAULT_INSPECT_PORT}; 0 lets node pick)
 
 invoke options:
   --event FILE            The event JSON (default {}); "-" reads it from stdin. A relative FILE is looked up in
                           the current folder, then the function's folder, then the workspace root.
   --build                 Build the function from its source first (pnpm invoke does); the build's output
                           goes to stderr, so stdout is only the function's result
+  --inspect               Start the runtime with node --inspect on 127.0.0.1:${DEFAULT_INSPECT_PORT} (printed), timeout lifted;
+                          attach a debugger (.vscode/launch.json) and it stops at your breakpoints
+  --inspect-port N        The debugger port (default ${DEFAULT_INSPECT_PORT}; 0 lets node pick)
   --replay-dead-letters   Re-submit every event in .local/dead-letters/<function>.jsonl through the Event queue
                           (retries, dead letters again if it still fails); each leaves the file once accepted
 
@@ -73,6 +90,7 @@ export interface DevCommand {
   readonly maxInstances: number | undefined;
   readonly defaultFunction: string | undefined;
   readonly watch: boolean;
+  readonly inspect?: InspectOption | undefined;
 }
 
 export interface InvokeCommand {
@@ -86,6 +104,7 @@ export interface InvokeCommand {
   readonly replayDeadLetters?: boolean;
   /** Build the function from its source before invoking it. */
   readonly build?: boolean;
+  readonly inspect?: InspectOption | undefined;
 }
 
 export type Command = DevCommand | InvokeCommand | { readonly command: "help" };
@@ -126,6 +145,31 @@ function strategy(value: string | undefined, kind: RunnerKind): Strategy | undef
   return found;
 }
 
+/** `--inspect` alone means every function: parseArgs wants a value for a string option, so give it "". */
+function withInspectValue(args: readonly string[]): string[] {
+  return args.map((arg) => (arg === "--inspect" ? "--inspect=" : arg));
+}
+
+function inspectOption(
+  value: string | undefined,
+  port: string | undefined,
+  runnerKind: RunnerKind,
+): InspectOption | undefined {
+  if (value === undefined) {
+    if (port !== undefined) throw new UsageError("--inspect-port is the port of --inspect: add --inspect.");
+    return undefined;
+  }
+  if (runnerKind === "container") {
+    throw new UsageError(
+      "--inspect runs the function's runtime on this machine: use --runtime ric or fallback.",
+    );
+  }
+  return {
+    functionName: value === "" ? undefined : value,
+    basePort: integer(port, "--inspect-port", 0, 65535) ?? DEFAULT_INSPECT_PORT,
+  };
+}
+
 function parse<T extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: T) {
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
@@ -142,7 +186,9 @@ export function parseCommand(argv: readonly string[]): Command {
     return { command: "help" };
   }
   if (name === "dev") {
-    const { values, positionals } = parse(rest, {
+    const { values, positionals } = parse(withInspectValue(rest), {
+      inspect: { type: "string" },
+      "inspect-port": { type: "string" },
       port: { type: "string" },
       "http-port": { type: "string" },
       "url-port": { type: "string" },
@@ -167,10 +213,13 @@ export function parseCommand(argv: readonly string[]): Command {
       maxInstances: integer(values["max-instances"], "--max-instances", 1, 64),
       defaultFunction: values["default-function"],
       watch: values["no-watch"] !== true,
+      inspect: inspectOption(values.inspect, values["inspect-port"], runner(values)),
     };
   }
   if (name === "invoke") {
-    const { values, positionals } = parse(rest, {
+    const { values, positionals } = parse(withInspectValue(rest), {
+      inspect: { type: "string" },
+      "inspect-port": { type: "string" },
       event: { type: "string" },
       runtime: { type: "string" },
       runner: { type: "string" },
@@ -185,6 +234,12 @@ export function parseCommand(argv: readonly string[]): Command {
     if (extra.length > 0)
       throw new UsageError(`invoke takes one function name, got "${positionals.join(" ")}".`);
     const replayDeadLetters = values["replay-dead-letters"] === true;
+    // The function invoked is the one inspected: `--inspect` takes no function name here.
+    const inspect = inspectOption(
+      values.inspect === undefined ? undefined : "",
+      values["inspect-port"],
+      runner(values),
+    );
     if (replayDeadLetters && values.event !== undefined) {
       throw new UsageError(
         "--replay-dead-letters sends the recorded events, so it takes no --event: give one or the other.",
@@ -198,6 +253,7 @@ export function parseCommand(argv: readonly string[]): Command {
       strategy: strategy(values.strategy, runner(values)),
       ...(replayDeadLetters ? { replayDeadLetters } : {}),
       ...(values.build === true ? { build: true } : {}),
+      ...(inspect === undefined ? {} : { inspect }),
     };
   }
   throw new UsageError(`Unknown command "${name}".`);

@@ -7,6 +7,7 @@ import { basename, dirname, join, relative } from "node:path";
 import { type BuildOutcome, type FunctionWatcher, watchFunction } from "@lambda-images/build";
 import type { FunctionDefinition } from "@lambda-images/function-config";
 import { changeLine, diffFunction } from "../config-diff.js";
+import { InspectPorts } from "../engine/inspect.js";
 import { DEAD_LETTER_DIR } from "../invoke-api/dead-letters.js";
 import type { StoppedEvents } from "../invoke-api/server.js";
 import { type LocalStack, PortInUseError, startStack } from "../stack.js";
@@ -123,6 +124,13 @@ export function banner(
     "",
     `  Invoke API  ${stack.invokeUrl}/2015-03-31/functions/{name}/invocations`,
     `              ${stack.invokeUrl}/2015-03-31/functions/function/invocations -> ${stack.defaultFunction}`,
+    ...(command.inspect === undefined
+      ? []
+      : [
+          `  Debugger    ${command.inspect.functionName ?? "every function"}: node --inspect on 127.0.0.1, ` +
+            `${command.inspect.basePort === 0 ? "ports node picks" : `port ${command.inspect.basePort} and up`}, one per ` +
+            'instance, each printed as it starts; timeouts lifted. Attach: .vscode/launch.json "Attach to a function"',
+        ]),
     `  HTTP API    ${stack.httpUrl}`,
     ...(routes.length > 0 ? routes : ['    (no routes: add "routes" to a function\'s lambda block)']),
     ...[...stack.functionUrls].map(([name, url]) => {
@@ -388,6 +396,13 @@ export async function runDev(command: DevCommand, env: CliEnvironment): Promise<
         `${functions.map((fn) => fn.name).join(", ")}.`,
     );
   }
+  const inspected = command.inspect?.functionName;
+  if (inspected !== undefined && !functions.some((fn) => fn.name === inspected)) {
+    throw new CliError(
+      `Unknown function "${inspected}" for --inspect. Functions in this workspace: ` +
+        `${functions.map((fn) => fn.name).join(", ")}.`,
+    );
+  }
   if (!command.watch && command.runner !== "container") requireBuilds(functions, env.workspaceRoot);
   const retryDelayMs = retryDelaySetting(process.env);
 
@@ -422,6 +437,14 @@ export async function runDev(command: DevCommand, env: CliEnvironment): Promise<
         ...(command.strategy === undefined ? {} : { strategy: command.strategy }),
         ...(command.maxInstances === undefined ? {} : { maxInstances: command.maxInstances }),
         logSink: (line) => env.stdout.write(line.endsWith("\n") ? line : `${line}\n`),
+        ...(command.inspect === undefined
+          ? {}
+          : {
+              inspect: {
+                ports: new InspectPorts(command.inspect.basePort),
+                functionName: command.inspect.functionName,
+              },
+            }),
       },
       invokePort: command.invokePort,
       httpPort: command.httpPort,

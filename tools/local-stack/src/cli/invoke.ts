@@ -3,11 +3,13 @@
  * (so it can be piped), the function's logs and the REPORT line to stderr. With `--replay-dead-letters`, the
  * function's dead-lettered Event invocations go through an Event queue again instead.
  */
+
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { BuildError, buildFunction } from "@lambda-images/build";
 import { type FunctionDefinition, findFunction } from "@lambda-images/function-config";
 import type { FunctionHost } from "../contract.js";
+import { InspectPorts } from "../engine/inspect.js";
 import { DEAD_LETTER_DIR, DeadLetterStore, replayRequest } from "../invoke-api/dead-letters.js";
 import { EventQueue } from "../invoke-api/event-queue.js";
 import type { InvokeCommand } from "./args.js";
@@ -175,8 +177,18 @@ export async function runInvoke(command: InvokeCommand, env: CliEnvironment): Pr
   const payload = await readEvent(command, fn, env);
 
   const logged = new Set<string>();
+  if (command.inspect !== undefined) {
+    const port = command.inspect.basePort;
+    env.stderr.write(
+      `--inspect: ${fn.name}'s runtime waits for a debugger on 127.0.0.1:${port === 0 ? "<the port node prints>" : port} ` +
+        '(.vscode/launch.json "Attach to a function"); its timeout is lifted.\n',
+    );
+  }
   const host = env.createHost(fn, {
     runner: command.runner,
+    ...(command.inspect === undefined
+      ? {}
+      : { inspect: { ports: new InspectPorts(command.inspect.basePort), wait: true } }),
     ...(command.strategy === undefined ? {} : { strategy: command.strategy }),
     maxInstances: 1,
     logSink: (line) => {

@@ -14,6 +14,7 @@ import {
 import { createRunner } from "../runners/index.js";
 import type { Runner } from "../runners/runner.js";
 import { functionArn, newRequestId, resolveRegion } from "./identity.js";
+import type { InspectPorts } from "./inspect.js";
 import { Instance, type ResponseOutcome } from "./instance.js";
 
 export const DEFAULT_MAX_INSTANCES = 4;
@@ -64,6 +65,8 @@ class PooledFunctionHost implements FunctionHost {
   readonly #maxInstances: number;
   readonly #maxQueue: number;
   readonly #logSink: (line: string) => void;
+  readonly #inspectPorts: InspectPorts | undefined;
+  readonly #inspectWait: boolean;
   /** Every instance that is starting, busy or idle. */
   readonly #instances = new Set<Instance>();
   /** Warm instances waiting for work, most recently used last. */
@@ -86,6 +89,13 @@ class PooledFunctionHost implements FunctionHost {
     this.#maxInstances = positiveInteger(options.maxInstances, DEFAULT_MAX_INSTANCES, "maxInstances");
     this.#maxQueue = positiveInteger(options.maxQueue, DEFAULT_MAX_QUEUE, "maxQueue");
     this.#logSink = options.logSink ?? ((line) => process.stdout.write(`${line}\n`));
+    const { inspect } = options;
+    this.#inspectPorts =
+      inspect !== undefined &&
+      (inspect.functionName === undefined || inspect.functionName === definition.name)
+        ? inspect.ports
+        : undefined;
+    this.#inspectWait = inspect?.wait === true;
   }
 
   invoke(request: InvokeRequest): Promise<InvokeOutcome> {
@@ -146,6 +156,8 @@ class PooledFunctionHost implements FunctionHost {
         invokedFunctionArn: this.#arn,
         logSink: this.#logSink,
         onGone: (gone) => this.#forget(gone),
+        inspectPorts: this.#inspectPorts,
+        inspectWait: this.#inspectWait,
       });
     } finally {
       this.#starting--;

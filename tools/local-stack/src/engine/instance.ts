@@ -20,6 +20,7 @@ import {
 } from "./endings.js";
 import { lambdaEnvironment } from "./environment.js";
 import { newLogStreamName, newTraceId } from "./identity.js";
+import type { InspectPorts } from "./inspect.js";
 import {
   displayLines,
   endLine,
@@ -49,6 +50,10 @@ export interface InstanceSettings {
   readonly logSink: (line: string) => void;
   /** Called once when the instance is gone (its process exited or could not start). */
   readonly onGone: (instance: Instance) => void;
+  /** `--inspect`: the runtime listens for a debugger on a port from here, and no invoke times out. */
+  readonly inspectPorts?: InspectPorts | undefined;
+  /** With inspectPorts: the runtime waits for a debugger to attach before it starts. */
+  readonly inspectWait?: boolean | undefined;
 }
 
 export interface InstanceInvocation {
@@ -62,7 +67,8 @@ interface ActiveInvoke {
   readonly requestId: string;
   readonly request: InvokeRequest;
   readonly cold: boolean;
-  readonly timer: NodeJS.Timeout;
+  /** Undefined while a debugger may hold the runtime (`--inspect`): no timeout. */
+  readonly timer: NodeJS.Timeout | undefined;
   readonly tail: LogTail | undefined;
   /** performance.now() when START was logged (the runtime got the event). */
   startedAt: number | undefined;
@@ -83,6 +89,8 @@ export class Instance {
   readonly #server: RuntimeApiServer;
   #process: RuntimeProcess | undefined;
   #startError: string | undefined;
+  /** The debugger port this instance's runtime holds (`--inspect`). */
+  #inspectPort: number | undefined;
   #exit: RuntimeExit | undefined;
   #spawnedAt = 0;
   #readyAt: number | undefined;
@@ -136,7 +144,23 @@ export class Instance {
     this.#spawnedAt = performance.now();
     try {
       runner.checkFunction(definition);
-      this.#process = runner.spawn({ definition, environment });
+      const { inspectPorts, inspectWait } = this.#settings;
+      if (inspectPorts !== undefined) {
+        const port = inspectPorts.take();
+        this.#inspectPort = port;
+        this.#log(
+          port === 0
+            ? "Debugger: node picks the port (its 'Debugger listening on' line names it); no timeout"
+            : `Debugger: attach to 127.0.0.1:${port} (.vscode/launch.json "Attach to a function"); no timeout` +
+                `${inspectWait === true ? "; the runtime waits for it" : ""}`,
+        );
+      }
+      this.#process = runner.spawn({
+        definition,
+        environment,
+        inspectPort: this.#inspectPort,
+        inspectWait: inspectWait === true,
+      });
     } catch (error) {
       this.#startError = error instanceof Error ? error.message : String(error);
       this.#log(this.#startError);
@@ -191,7 +215,10 @@ export class Instance {
       requestId,
       request,
       cold,
-      timer: setTimeout(() => this.#timedOut(active), deadlineIn),
+      timer:
+        this.#settings.inspectPorts === undefined
+          ? setTimeout(() => this.#timedOut(active), deadlineIn)
+          : undefined,
       tail: request.captureLogs ? new LogTail() : undefined,
       startedAt: undefined,
       reply: undefined,
@@ -385,6 +412,8 @@ export class Instance {
   }
 
   #becomeGone(): void {
+    if (this.#inspectPort !== undefined) this.#settings.inspectPorts?.release(this.#inspectPort);
+    this.#inspectPort = undefined;
     if (this.#status === "gone") return;
     this.#status = "gone";
     this.#stopSampling();

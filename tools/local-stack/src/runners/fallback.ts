@@ -22,8 +22,8 @@ export function createFallbackRunner(): Runner {
       nodeBinary(definition.runtime);
       requireBundle(definition);
     },
-    spawn({ definition, environment }) {
-      return spawnNodeRuntime(definition, FALLBACK_CLIENT, environment);
+    spawn({ definition, environment, inspectPort, inspectWait }) {
+      return spawnNodeRuntime(definition, FALLBACK_CLIENT, environment, { inspectPort, inspectWait });
     },
   };
 }

@@ -19,10 +19,14 @@ export function spawnNodeRuntime(
   definition: FunctionDefinition,
   script: string,
   environment: Readonly<Record<string, string>>,
+  options: { readonly inspectPort?: number | undefined; readonly inspectWait?: boolean | undefined } = {},
 ): RuntimeProcess {
+  // `--inspect`: a debugger may attach on loopback only (never the --host the stack listens on).
+  const flag = options.inspectWait === true ? "--inspect-wait" : "--inspect";
+  const inspect = options.inspectPort === undefined ? [] : [`${flag}=127.0.0.1:${options.inspectPort}`];
   return spawnRuntimeProcess(
     nodeBinary(definition.runtime),
-    [...managedRuntimeNodeFlags(definition.memorySize), SOURCE_MAP_NODE_OPTIONS, script],
+    [...managedRuntimeNodeFlags(definition.memorySize), SOURCE_MAP_NODE_OPTIONS, ...inspect, script],
     environment,
     definition.distDir,
     definition.memorySize,

@@ -58,8 +58,8 @@ export function createRicRunner(): Runner {
       nodeBinary(definition.runtime);
       requireBundle(definition);
     },
-    spawn({ definition, environment }) {
-      return spawnNodeRuntime(definition, ric.entry, environment);
+    spawn({ definition, environment, inspectPort, inspectWait }) {
+      return spawnNodeRuntime(definition, ric.entry, environment, { inspectPort, inspectWait });
     },
   };
 }

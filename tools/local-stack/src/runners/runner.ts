@@ -30,6 +30,10 @@ export interface SpawnRequest {
   readonly definition: FunctionDefinition;
   /** The complete environment of the runtime process (nothing else from the host is added). */
   readonly environment: Readonly<Record<string, string>>;
+  /** Start node with --inspect=127.0.0.1:<port> (0: node picks); only the runners that start node use it. */
+  readonly inspectPort?: number | undefined;
+  /** With inspectPort: --inspect-wait, so the runtime waits for a debugger before it starts. */
+  readonly inspectWait?: boolean | undefined;
 }
 
 export interface Runner {
