@@ -105,6 +105,43 @@ describe("lambda-local invoke", () => {
     expect(result.stderr).toContain("Run pnpm build");
   });
 
+  it("--inspect waits for a debugger on the printed port, then runs the invoke", async () => {
+    const port = await freePort();
+    const child = spawn(
+      process.execPath,
+      [bin, "invoke", "greeter", "--inspect", "--inspect-port", String(port)],
+      {
+        cwd: root,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    const listening = new Promise<void>((resolve) =>
+      child.stderr.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes(`Debugger listening on ws://127.0.0.1:${port}/`)) resolve();
+      }),
+    );
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    await listening;
+    expect(stderr).toContain(`waits for a debugger on 127.0.0.1:${port}`);
+    expect(stdout).toBe("");
+    const [target] = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as {
+      webSocketDebuggerUrl: string;
+    }[];
+    const socket = new WebSocket(target?.webSocketDebuggerUrl ?? "");
+    await new Promise((resolve) => socket.addEventListener("open", resolve));
+    // What a debugger sends once attached: the runtime then starts and the invoke runs.
+    socket.send(JSON.stringify({ id: 1, method: "Runtime.runIfWaitingForDebugger" }));
+    expect(await exited).toBe(0);
+    socket.close();
+    expect(JSON.parse(stdout)).toEqual({ greeting: "Hi, nobody" });
+  }, 60_000);
+
   it("says where it looked for a missing event file", async () => {
     const result = await cli(["invoke", "greeter", "--event", "nowhere.json"], root);
     expect(result.code).toBe(1);
