@@ -155,9 +155,12 @@ function urlOf(server: Server, bindAddress: string): string {
 
 /**
  * The host a function's Event queue and the servers hold: when the function's config changes, a new host with the
- * new definition replaces the inner one and the old one's instances are stopped.
+ * new definition takes the next invokes, and the old one retires (an invoke it is running finishes, then its
+ * instances stop) without holding up the change.
  */
 class SwappableHost implements FunctionHost {
+  /** Old hosts still finishing an invoke. */
+  readonly #retiring = new Set<FunctionHost>();
   constructor(private current: FunctionHost) {}
   get definition(): FunctionDefinition {
     return this.current.definition;
@@ -168,13 +171,19 @@ class SwappableHost implements FunctionHost {
   recycle(): Promise<void> {
     return this.current.recycle();
   }
-  close(): Promise<void> {
-    return this.current.close();
+  /** Stops every instance now, the retiring hosts' too. */
+  async close(): Promise<void> {
+    await Promise.all([this.current, ...this.#retiring].map((host) => host.close()));
   }
-  async swap(next: FunctionHost): Promise<void> {
+  swap(next: FunctionHost): void {
     const old = this.current;
     this.current = next;
-    await old.close();
+    this.#retiring.add(old);
+    void old
+      .recycle()
+      .then(() => old.close())
+      .catch(() => undefined)
+      .finally(() => this.#retiring.delete(old));
   }
 }
 
@@ -294,8 +303,8 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
         continue;
       }
       const changes = diffFunction(before, fn);
-      // A new host runs the new settings; an invoke still running on the old one is stopped with it.
-      if (changes.instances) await host.swap(hostFor(fn));
+      // A new host runs the new settings; an invoke still running on the old one finishes there.
+      if (changes.instances) host.swap(hostFor(fn));
       if (changes.functionUrl) {
         await stopFunctionUrl(fn.name);
         if (fn.functionUrl !== undefined) await startFunctionUrl(fn);
