@@ -667,7 +667,8 @@ describe("lambda-local dev", () => {
       source: 'export const handler = async () => ({ version: "one" });\n',
     });
     // A function whose source is not written yet must not stop the others.
-    rmSync(addTestFunction(watchRoot, { name: "unfinished" }).entry);
+    const unfinished = addTestFunction(watchRoot, { name: "unfinished" });
+    rmSync(unfinished.entry);
     const dev = startDev(["--port", "0", "--http-port", "0"], watchRoot);
     try {
       await dev.waitFor(/Press Ctrl\+C to stop\./);
@@ -689,6 +690,15 @@ describe("lambda-local dev", () => {
       writeFileSync(fn.entry, 'export const handler = async () => ({ version: "two" });\n');
       await dev.waitFor(/\[build\] functions\/counter: .* reloaded/);
       expect(await invoke()).toEqual({ version: "two" });
+
+      // The function whose source was missing is watched, built and served once its entry is written.
+      writeFileSync(unfinished.entry, 'export const handler = async () => ({ finished: "at last" });\n');
+      await dev.waitFor(/\[build\] functions\/unfinished: [\d.]+ KB/);
+      const late = await fetch(`${invokeUrl}/2015-03-31/functions/unfinished/invocations`, {
+        method: "POST",
+        body: "{}",
+      });
+      expect(await late.json(), dev.output()).toEqual({ finished: "at last" });
     } finally {
       dev.child.kill("SIGINT");
     }

@@ -191,7 +191,7 @@ async function watchOne(
     // One broken function (say, a folder still being written) must not take the others down.
     notBuilt.set(
       fn.name,
-      `${(error as Error).message.split("\n")[0]} (not watched yet: it is once it exists)`,
+      `${(error as Error).message.split("\n")[0]} (served once its entry exists and builds)`,
     );
     env.stderr.write(
       `[build] ${(error as Error).message}\n[build] ${fn.name} is not watched; its invokes fail until it builds.\n`,
