@@ -17,7 +17,7 @@ export function defineWorkspaceConfig(overrides = {}) {
         include: ["src/**/*.test.ts", "test/**/*.test.ts"],
         setupFiles: [lambdaEnvSetup],
         restoreMocks: true,
-        testTimeout: 20_000,
+        testTimeout: 60_000,
         hookTimeout: 60_000,
         // expect.poll waits for an outcome the code under test will reach (a process gone, a chunk arrived), never
         // for an intermediate state that only lasts a moment: those are held open with a gate instead (see

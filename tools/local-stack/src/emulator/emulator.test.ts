@@ -297,5 +297,6 @@ describe("the bundled emulator", () => {
       expect(result.code).not.toBe(0);
       expect(result.stderr).toMatch(message);
     }
-  });
+    // Five emulator processes, one after the other: a budget for a busy machine, not a measure of speed.
+  }, 180_000);
 });
