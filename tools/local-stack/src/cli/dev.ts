@@ -222,6 +222,8 @@ function invalidLine(folder: string, error: string): string {
  */
 class ConfigWatcher {
   readonly #folderWatchers = new Map<string, FSWatcher>();
+  static readonly SETTLE_MS = 100;
+  #settle: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #again = false;
   #closed = false;
@@ -242,7 +244,19 @@ class ConfigWatcher {
     return this.#running ?? Promise.resolve();
   }
 
+  /**
+   * A change was seen: rescan once the folder has been quiet for SETTLE_MS. Editors and generators write a
+   * package.json in steps (truncate then write, or a temporary file then a rename); reading it between two steps
+   * would report a half-written config as invalid and the function as removed and added again.
+   */
   request(): void {
+    if (this.#closed) return;
+    clearTimeout(this.#settle);
+    this.#settle = setTimeout(() => this.#start(), ConfigWatcher.SETTLE_MS);
+  }
+
+  #start(): void {
+    this.#settle = undefined;
     if (this.#closed) return;
     if (this.#running !== undefined) {
       this.#again = true;
@@ -253,6 +267,7 @@ class ConfigWatcher {
 
   async close(): Promise<void> {
     this.#closed = true;
+    clearTimeout(this.#settle);
     for (const watcher of this.#folderWatchers.values()) watcher.close();
     this.#folderWatchers.clear();
     await this.idle();
