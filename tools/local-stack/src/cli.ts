@@ -2,6 +2,7 @@
  * `lambda-local`: the local stack's command line (see cli/args.ts for the commands). Problems the user can fix are
  * printed as one clear message without a stack trace.
  */
+import { colours } from "@lambda-images/cli";
 import { findWorkspaceRoot } from "@lambda-images/function-config";
 import { parseCommand, USAGE, UsageError } from "./cli/args.js";
 import { type RunningDev, runDev, stoppedMessage } from "./cli/dev.js";
@@ -43,6 +44,7 @@ async function main(argv: readonly string[]): Promise<number> {
     stdin: process.stdin,
     stdout: process.stdout,
     stderr: process.stderr,
+    colours: { out: colours(process.stdout), err: colours(process.stderr) },
   };
   if (command.command === "invoke") return runInvoke(command, env);
 
@@ -111,7 +113,7 @@ main(process.argv.slice(2)).then(
       // CliErrors (and the engine's errors) explain themselves; set LAMBDA_LOCAL_DEBUG=1 for the stack trace.
       const detail = error instanceof Error ? error.message : String(error);
       const stack = error instanceof Error && !(error instanceof CliError) ? error.stack : undefined;
-      process.stderr.write(`lambda-local: ${detail}\n`);
+      process.stderr.write(`${colours(process.stderr).red("lambda-local:")} ${detail}\n`);
       if (process.env.LAMBDA_LOCAL_DEBUG && stack) process.stderr.write(`${stack}\n`);
       process.exitCode = 1;
     }
