@@ -13,10 +13,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stoppedMessage } from "./cli/dev.js";
 import { runInvoke } from "./cli/invoke.js";
 import { createFunctionHost } from "./engine/index.js";
-import { DEAD_LETTER_DIR, type DeadLetterRecord, DeadLetterStore } from "./invoke-api/dead-letters.js";
-import { addTestFunction, createTestWorkspace } from "./invoke-api/test-workspace.js";
+import {
+  DEAD_LETTER_DIR,
+  type DeadLetterRecord,
+  DeadLetterStore,
+} from "./front-doors/invoke-api/dead-letters.js";
 import { type LocalStack, type StackOptions, startStack } from "./stack.js";
-import { encode } from "./test-fixtures/sdk.js";
+import { encode } from "./testing/sdk.js";
+import { addTestFunction, createTestWorkspace } from "./testing/test-workspace.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "async-invoke-"));
 let files = 0;

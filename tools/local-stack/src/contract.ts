@@ -8,7 +8,7 @@
 import type { Readable } from "node:stream";
 import type { FunctionDefinition, Strategy } from "@lambda-images/function-config";
 import type { InspectSettings } from "./engine/inspect.js";
-import type { Runner } from "./runners/runner.js";
+import type { Runner } from "./engine/runners/runner.js";
 
 /** Hard limits shared by both halves (bytes), from the Lambda quotas. */
 export const LIMITS = {

@@ -17,41 +17,45 @@ export { type EmulatedFunction, emulatedFunction, RIE_DEFAULTS } from "./emulato
 export { INVOCATIONS_PATH, type RunningEmulator, startEmulator } from "./emulator/emulator.js";
 export { EMULATOR_BUNDLE } from "./emulator/paths.js";
 export { createFunctionHost } from "./engine/index.js";
-export { buildHttpApiEvent, type HttpApiEventV2 } from "./http-api/event.js";
-export { createFunctionUrlListener, type FunctionUrlOptions } from "./http-api/function-url.js";
-export { type GatewayResponse, mapFunctionResult } from "./http-api/response.js";
-export { buildRouteTable, matchRoute, type RouteEntry, type RouteMatch } from "./http-api/routes.js";
-export {
-  DEAD_LETTER_DIR,
-  type DeadLetterReason,
-  type DeadLetterRecord,
-  DeadLetterStore,
-} from "./invoke-api/dead-letters.js";
-export {
-  EventQueue,
-  type EventQueueSettings,
-  type EventQueueStats,
-  RETRY_DELAY_ENV,
-} from "./invoke-api/event-queue.js";
-export { createInProcessHost, type InProcessHost } from "./invoke-api/in-process-host.js";
-export {
-  createInvokeApi,
-  type InvokeApi,
-  type InvokeApiOptions,
-  type StoppedEvents,
-} from "./invoke-api/server.js";
 export {
   CONTAINER_LABEL,
   type ContainerRunnerOptions,
   containerEnvironment,
   createContainerRunner,
-} from "./runners/container.js";
+} from "./engine/runners/container.js";
 export {
   IMAGE_RECORD_DIR,
   imageRecordFile,
   type RecordedImage,
   readImageRecord,
-} from "./runners/container-image.js";
+} from "./engine/runners/container-image.js";
+export { buildHttpApiEvent, type HttpApiEventV2 } from "./front-doors/http-api/event.js";
+export { createFunctionUrlListener, type FunctionUrlOptions } from "./front-doors/http-api/function-url.js";
+export { type GatewayResponse, mapFunctionResult } from "./front-doors/http-api/response.js";
+export {
+  buildRouteTable,
+  matchRoute,
+  type RouteEntry,
+  type RouteMatch,
+} from "./front-doors/http-api/routes.js";
+export {
+  DEAD_LETTER_DIR,
+  type DeadLetterReason,
+  type DeadLetterRecord,
+  DeadLetterStore,
+} from "./front-doors/invoke-api/dead-letters.js";
+export {
+  EventQueue,
+  type EventQueueSettings,
+  type EventQueueStats,
+  RETRY_DELAY_ENV,
+} from "./front-doors/invoke-api/event-queue.js";
+export {
+  createInvokeApi,
+  type InvokeApi,
+  type InvokeApiOptions,
+  type StoppedEvents,
+} from "./front-doors/invoke-api/server.js";
 export {
   DEFAULT_FUNCTION_URL_PORT,
   DEFAULT_HTTP_PORT,

@@ -5,7 +5,7 @@
 import { createServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { FunctionDefinition } from "@lambda-images/function-config";
-import { diffFunction } from "./config-diff.js";
+import { diffFunction } from "./cli/config-diff.js";
 import type { FunctionHost, HostOptions } from "./contract.js";
 import {
   createFunctionHost,
@@ -13,11 +13,11 @@ import {
   LOCAL_ACCOUNT_ID,
   resolveRegion,
 } from "./engine/index.js";
-import { createFunctionUrlListener } from "./http-api/function-url.js";
-import { buildRouteTable, type RouteEntry } from "./http-api/routes.js";
-import { createHttpApiListener } from "./http-api/server.js";
-import type { EventQueue, EventQueueSettings } from "./invoke-api/event-queue.js";
-import { createInvokeApi, type InvokeApi, type StoppedEvents } from "./invoke-api/server.js";
+import { createFunctionUrlListener } from "./front-doors/http-api/function-url.js";
+import { buildRouteTable, type RouteEntry } from "./front-doors/http-api/routes.js";
+import { createHttpApiListener } from "./front-doors/http-api/server.js";
+import type { EventQueue, EventQueueSettings } from "./front-doors/invoke-api/event-queue.js";
+import { createInvokeApi, type InvokeApi, type StoppedEvents } from "./front-doors/invoke-api/server.js";
 
 export const DEFAULT_INVOKE_PORT = 9000;
 export const DEFAULT_HTTP_PORT = 3000;
@@ -48,7 +48,7 @@ export interface StackOptions {
   readonly log?: (line: string) => void;
   /**
    * Event invocations: where dead letters go (default `.local/dead-letters` under each function's workspace root),
-   * the retry delay (default 1 s, then 2 s), and test-only overrides. See src/invoke-api/event-queue.ts.
+   * the retry delay (default 1 s, then 2 s), and test-only overrides. See src/front-doors/invoke-api/event-queue.ts.
    */
   readonly asyncInvoke?: EventQueueSettings;
 }

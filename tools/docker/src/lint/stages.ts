@@ -38,11 +38,3 @@ export function stageLineage(dockerfile: ParsedDockerfile, stage: ParsedStage): 
   }
   return lineage;
 }
-
-/** The image reference the stage's lineage ends on, if it resolves to one. */
-export function lineageImage(dockerfile: ParsedDockerfile, stage: ParsedStage): string | undefined {
-  const root = stageLineage(dockerfile, stage).at(-1);
-  if (!root) return undefined;
-  const base = stageBase(dockerfile, root);
-  return base.kind === "image" ? base.reference : undefined;
-}

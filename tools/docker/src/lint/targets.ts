@@ -2,7 +2,7 @@
  * Which Dockerfiles the project ships and what each one is for: every function's Dockerfile.<strategy> (built
  * with the function folder as context) and every shared image's Dockerfile under images/.
  */
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import {
   discoverFunctions,
@@ -36,14 +36,6 @@ export function functionTargets(fn: FunctionDefinition): LintTarget[] {
 
 export function baseImageTarget(image: BaseImageDefinition): LintTarget {
   return { dockerfile: image.dockerfile, context: image.context, strategy: image.strategy, baseImage: image };
-}
-
-/** Dockerfiles in a function folder whose suffix is not a strategy (they would never be built or linted). */
-export function strayFunctionDockerfiles(fn: FunctionDefinition): string[] {
-  const known = new Set(STRATEGIES.map((s) => `Dockerfile.${s}`));
-  return readdirSync(fn.dir)
-    .filter((name) => /^Dockerfile(\..*)?$/.test(name) && !known.has(name))
-    .map((name) => join(fn.dir, name));
 }
 
 /** Every Dockerfile the project ships, shared images first. */

@@ -7,12 +7,12 @@ import { basename, dirname, join, relative } from "node:path";
 import { type BuildOutcome, type FunctionWatcher, watchFunction } from "@lambda-images/build";
 import { type Colours, PLAIN } from "@lambda-images/cli";
 import type { FunctionDefinition } from "@lambda-images/function-config";
-import { changeLine, diffFunction } from "../config-diff.js";
 import { InspectPorts } from "../engine/inspect.js";
-import { DEAD_LETTER_DIR } from "../invoke-api/dead-letters.js";
-import type { StoppedEvents } from "../invoke-api/server.js";
+import { DEAD_LETTER_DIR } from "../front-doors/invoke-api/dead-letters.js";
+import type { StoppedEvents } from "../front-doors/invoke-api/server.js";
 import { type LocalStack, PortInUseError, startStack } from "../stack.js";
 import type { DevCommand } from "./args.js";
+import { changeLine, diffFunction } from "./config-diff.js";
 import { type CliEnvironment, CliError, requireBuilds, retryDelaySetting } from "./environment.js";
 import { type FunctionScan, scanFunctions } from "./function-scan.js";
 

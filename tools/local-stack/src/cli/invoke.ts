@@ -10,8 +10,8 @@ import { BuildError, buildFunction } from "@lambda-images/build";
 import { type FunctionDefinition, findFunction } from "@lambda-images/function-config";
 import type { FunctionHost } from "../contract.js";
 import { InspectPorts } from "../engine/inspect.js";
-import { DEAD_LETTER_DIR, DeadLetterStore, replayRequest } from "../invoke-api/dead-letters.js";
-import { EventQueue } from "../invoke-api/event-queue.js";
+import { DEAD_LETTER_DIR, DeadLetterStore, replayRequest } from "../front-doors/invoke-api/dead-letters.js";
+import { EventQueue } from "../front-doors/invoke-api/event-queue.js";
 import type { InvokeCommand } from "./args.js";
 import { type CliEnvironment, CliError, requireBuilds, retryDelaySetting } from "./environment.js";
 

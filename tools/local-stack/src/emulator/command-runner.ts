@@ -3,8 +3,8 @@
  * the environment the engine builds for each instance, in its own process group like the host runners.
  */
 
-import { spawnRuntimeProcess } from "../runners/process.js";
-import type { Runner } from "../runners/runner.js";
+import { spawnRuntimeProcess } from "../engine/runners/process.js";
+import type { Runner } from "../engine/runners/runner.js";
 import { type RuntimeCommand, requireExecutable } from "./definition.js";
 
 export function createCommandRunner(command: RuntimeCommand, runtimeDir: string): Runner {

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FunctionHost } from "../contract.js";
 import { createFunctionHost, LOCAL_ACCOUNT_ID, resolveRegion } from "../engine/index.js";
-import { createInvokeApi } from "../invoke-api/server.js";
+import { createInvokeApi } from "../front-doors/invoke-api/server.js";
 import type { EmulatorArgs } from "./args.js";
 import { createCommandRunner } from "./command-runner.js";
 import { EmulatorConfigError, emulatedFunction } from "./definition.js";

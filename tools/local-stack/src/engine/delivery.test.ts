@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import type { FunctionHost, InvokeOutcome, InvokeRequest, RunnerKind } from "../contract.js";
-import { fixtureFunction, removeFixtureFunctions } from "../test-fixtures/fixture-function.js";
+import { fixtureFunction, removeFixtureFunctions } from "../testing/fixture-function.js";
 import { createFunctionHost } from "./host.js";
 
 type ResponseOutcome = Extract<InvokeOutcome, { kind: "response" }>;

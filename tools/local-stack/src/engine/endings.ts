@@ -1,10 +1,10 @@
 /** How an invoke ended, and what the caller and the REPORT line make of it. */
 import type { InvokeOutcome, InvokeReport, StreamCompletion } from "../contract.js";
 import { LIMITS } from "../contract.js";
-import { responseTooLargePayload } from "../runtime-api/bodies.js";
-import type { RuntimeError, StreamEnd } from "../runtime-api/server.js";
 import type { ReportFields } from "./logs.js";
 import { type PlatformError, platformPayload, RESPONSE_TOO_LARGE_ERROR_TYPE } from "./outcomes.js";
+import { responseTooLargePayload } from "./runtime-api/bodies.js";
+import type { RuntimeError, StreamEnd } from "./runtime-api/server.js";
 
 export type ResponseOutcome = Extract<InvokeOutcome, { kind: "response" }>;
 

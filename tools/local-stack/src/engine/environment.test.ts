@@ -1,6 +1,6 @@
 import { loadFunction } from "@lambda-images/function-config";
 import { afterAll, describe, expect, test } from "vitest";
-import { fixtureFunction, removeFixtureFunctions } from "../test-fixtures/fixture-function.js";
+import { fixtureFunction, removeFixtureFunctions } from "../testing/fixture-function.js";
 import { lambdaEnvironment } from "./environment.js";
 import { functionArn, newLogStreamName, newTraceId, resolveRegion } from "./identity.js";
 

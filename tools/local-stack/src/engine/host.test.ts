@@ -9,12 +9,8 @@ import { findWorkspaceRoot, loadFunction } from "@lambda-images/function-config"
 import { afterAll, describe, expect, test } from "vitest";
 import type { FunctionHost, HostOptions, InvokeOutcome, InvokeRequest, RunnerKind } from "../contract.js";
 import { LIMITS } from "../contract.js";
-import {
-  type FixtureName,
-  fixtureFunction,
-  removeFixtureFunctions,
-} from "../test-fixtures/fixture-function.js";
-import { openGate } from "../test-fixtures/gate.js";
+import { type FixtureName, fixtureFunction, removeFixtureFunctions } from "../testing/fixture-function.js";
+import { openGate } from "../testing/gate.js";
 import { createFunctionHost, RequestTooLargeError } from "./host.js";
 
 type ResponseOutcome = Extract<InvokeOutcome, { kind: "response" }>;

@@ -1,7 +1,7 @@
 /**
  * The engine's side of the contract: one FunctionHost per function. It keeps up to `maxInstances` instances
  * (each its own runtime process), reuses warm ones, queues invokes beyond that (FIFO) and throttles past
- * `maxQueue`, so concurrent invokes never step on each other (the emulator crashes on the second one).
+ * `maxQueue`, so concurrent invokes never step on each other (AWS's Runtime Interface Emulator, RIE, crashes on the second one).
  */
 import type { FunctionDefinition } from "@lambda-images/function-config";
 import {
@@ -11,11 +11,11 @@ import {
   type InvokeRequest,
   LIMITS,
 } from "../contract.js";
-import { createRunner } from "../runners/index.js";
-import type { Runner } from "../runners/runner.js";
 import { functionArn, newRequestId, resolveRegion } from "./identity.js";
 import type { InspectPorts } from "./inspect.js";
 import { Instance, type ResponseOutcome } from "./instance.js";
+import { createRunner } from "./runners/index.js";
+import type { Runner } from "./runners/runner.js";
 
 export const DEFAULT_MAX_INSTANCES = 4;
 export const DEFAULT_MAX_QUEUE = 32;

@@ -8,8 +8,6 @@ import { performance } from "node:perf_hooks";
 import { finished } from "node:stream/promises";
 import type { FunctionDefinition } from "@lambda-images/function-config";
 import { type InvokeReport, type InvokeRequest, LIMITS, type StreamCompletion } from "../contract.js";
-import type { Runner, RuntimeExit, RuntimeProcess } from "../runners/runner.js";
-import { type RuntimeApiListener, RuntimeApiServer, type RuntimeResponse } from "../runtime-api/server.js";
 import {
   type Ending,
   outcomeOf,
@@ -33,6 +31,8 @@ import {
 } from "./logs.js";
 import { peakMemoryMb } from "./memory.js";
 import { deliveryError, exitError, invalidEntrypointError, timeoutError } from "./outcomes.js";
+import type { Runner, RuntimeExit, RuntimeProcess } from "./runners/runner.js";
+import { type RuntimeApiListener, RuntimeApiServer, type RuntimeResponse } from "./runtime-api/server.js";
 
 /** The largest streamed response accepted when the caller reads it as a stream (Lambda's documented maximum). */
 export const STREAM_LIMIT_BYTES = 200 * 1024 * 1024;
@@ -201,7 +201,7 @@ export class Instance {
     this.#status = "busy";
     const now = performance.now();
     const timeoutMs = this.#settings.definition.timeout * 1000;
-    // On a cold start the deadline also covers the init, as it does in the emulator.
+    // On a cold start the deadline also covers the init, as it does in AWS's Runtime Interface Emulator (RIE).
     const deadlineIn = Math.max(0, (cold ? this.#spawnedAt : now) + timeoutMs - now);
     let resolveOutcome: (outcome: ResponseOutcome) => void = () => {};
     let resolveDone: () => void = () => {};

@@ -1,5 +1,5 @@
 /** The error payloads the platform itself produces (timeouts, crashes, bad entry points), as Lambda words them. */
-import type { RuntimeExit } from "../runners/runner.js";
+import type { RuntimeExit } from "./runners/runner.js";
 
 export const TIMEOUT_ERROR_TYPE = "Sandbox.Timedout";
 export const EXIT_ERROR_TYPE = "Runtime.ExitError";

@@ -3,7 +3,7 @@
  * event and maps its answer back to HTTP, as API Gateway HTTP APIs do.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
-import { type FunctionHost, LIMITS } from "../contract.js";
+import { type FunctionHost, LIMITS } from "../../contract.js";
 import { readBody, sendGatewayResponse } from "./body.js";
 import { buildHttpApiEvent, newGatewayRequestId } from "./event.js";
 import { guardRequest } from "./guard.js";

@@ -1,7 +1,7 @@
 /**
  * Measures the engine with each runner side by side (the real aws-lambda-ric against the pure-JS fallback), with
  * a direct in-process call of the same handler as the floor: cold start, warm invoke latency, throughput with
- * concurrent invokes, memory. Run with `pnpm --filter @lambda-images/local-stack bench` (after a build).
+ * concurrent invokes, memory. Run with `pnpm --filter @lambda-images/local-stack bench` (after a build; Node.js 24 runs this TypeScript as it is).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,8 +9,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { type FunctionDefinition, loadFunction } from "@lambda-images/function-config";
-import type { InvokeOutcome, RunnerKind } from "../contract.js";
-import { createFunctionHost } from "./host.js";
+import { createFunctionHost, type InvokeOutcome, type RunnerKind } from "../dist/index.js";
 
 const COLD_STARTS = Number(process.env.BENCH_COLD_STARTS ?? 8);
 const WARM_INVOKES = Number(process.env.BENCH_WARM_INVOKES ?? 300);

@@ -5,9 +5,9 @@
 import { rmSync } from "node:fs";
 import type { FunctionDefinition } from "@lambda-images/function-config";
 import { afterAll, describe, expect, test } from "vitest";
-import { lambdaEnvironment } from "../engine/environment.js";
+import { fixtureFunction, removeFixtureFunctions } from "../../testing/fixture-function.js";
+import { lambdaEnvironment } from "../environment.js";
 import { RuntimeApiServer, type RuntimeError } from "../runtime-api/server.js";
-import { fixtureFunction, removeFixtureFunctions } from "../test-fixtures/fixture-function.js";
 import { createRunner } from "./index.js";
 import type { RuntimeExit } from "./runner.js";
 

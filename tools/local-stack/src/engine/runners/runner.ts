@@ -5,7 +5,7 @@
  */
 import type { Readable } from "node:stream";
 import type { FunctionDefinition } from "@lambda-images/function-config";
-import type { RunnerKind } from "../contract.js";
+import type { RunnerKind } from "../../contract.js";
 
 export interface RuntimeExit {
   /** The exit status, or null when the process was ended by a signal. */

@@ -8,12 +8,12 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LIMITS } from "../contract.js";
-import { decode, encode, rejection } from "../test-fixtures/sdk.js";
+import { LIMITS } from "../../contract.js";
+import { createInProcessHost, type InProcessHost } from "../../testing/in-process-host.js";
+import { decode, encode, rejection } from "../../testing/sdk.js";
+import { addTestFunction, createTestWorkspace } from "../../testing/test-workspace.js";
 import { DeadLetterStore } from "./dead-letters.js";
-import { createInProcessHost, type InProcessHost } from "./in-process-host.js";
 import { createInvokeApi, type InvokeApi } from "./server.js";
-import { addTestFunction, createTestWorkspace } from "./test-workspace.js";
 
 const root = createTestWorkspace();
 const echo = createInProcessHost(addTestFunction(root, { name: "echo" }), (event) => ({ received: event }));

@@ -15,7 +15,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { type FunctionDefinition, findWorkspaceRoot } from "@lambda-images/function-config";
-import type { InvokeRequest } from "../contract.js";
+import type { InvokeRequest } from "../../contract.js";
 
 /** Where the record lives, relative to the workspace root (`.local/` is gitignored). */
 export const DEAD_LETTER_DIR = join(".local", "dead-letters");

@@ -4,7 +4,8 @@
  */
 import type { AsyncInvokeConfig } from "@lambda-images/function-config";
 import { describe, expect, it } from "vitest";
-import type { FunctionHost, InvokeOutcome, InvokeRequest } from "../contract.js";
+import type { FunctionHost, InvokeOutcome, InvokeRequest } from "../../contract.js";
+import { addTestFunction, createTestWorkspace } from "../../testing/test-workspace.js";
 import type { DeadLetterRecord } from "./dead-letters.js";
 import {
   afterFailure,
@@ -18,7 +19,6 @@ import {
   type Timers,
   throttleBackoff,
 } from "./event-queue.js";
-import { addTestFunction, createTestWorkspace } from "./test-workspace.js";
 
 const root = createTestWorkspace("event-queue-");
 

@@ -1,4 +1,4 @@
-import type { RunnerKind } from "../contract.js";
+import type { RunnerKind } from "../../contract.js";
 import { type ContainerRunnerOptions, createContainerRunner } from "./container.js";
 import { createFallbackRunner } from "./fallback.js";
 import { createRicRunner, ricUnavailable } from "./ric.js";

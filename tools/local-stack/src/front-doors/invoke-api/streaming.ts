@@ -3,7 +3,7 @@
  * arrive, then one `InvokeComplete` event with the error (if the function failed) and the log tail.
  */
 import type { ServerResponse } from "node:http";
-import type { InvokeOutcome } from "../contract.js";
+import type { InvokeOutcome } from "../../contract.js";
 import { writeChunk } from "../http-api/body.js";
 import { type InvokeCompleteDetails, invokeComplete, payloadChunk } from "./event-stream.js";
 

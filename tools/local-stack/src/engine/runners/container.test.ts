@@ -6,8 +6,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { createFunctionHost } from "../engine/host.js";
-import { fixtureFunction, removeFixtureFunctions } from "../test-fixtures/fixture-function.js";
+import { fixtureFunction, removeFixtureFunctions } from "../../testing/fixture-function.js";
+import { createFunctionHost } from "../host.js";
 import {
   CONTAINER_LABEL,
   containerEnvironment,

@@ -16,8 +16,8 @@
  */
 import { randomUUID } from "node:crypto";
 import type { AsyncInvokeConfig } from "@lambda-images/function-config";
-import type { FunctionHost, InvokeOutcome, InvokeRequest } from "../contract.js";
-import { DEFAULT_MAX_INSTANCES } from "../engine/host.js";
+import type { FunctionHost, InvokeOutcome, InvokeRequest } from "../../contract.js";
+import { DEFAULT_MAX_INSTANCES } from "../../engine/host.js";
 import {
   type DeadLetterReason,
   type DeadLetterRecord,

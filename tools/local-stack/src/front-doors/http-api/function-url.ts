@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import type { Readable } from "node:stream";
-import { type FunctionHost, type InvokeOutcome, LIMITS } from "../contract.js";
+import { type FunctionHost, type InvokeOutcome, LIMITS } from "../../contract.js";
 import { headerObject, readBody, sendGatewayResponse, writeChunk } from "./body.js";
 import { buildHttpApiEvent, newGatewayRequestId } from "./event.js";
 import { guardRequest } from "./guard.js";

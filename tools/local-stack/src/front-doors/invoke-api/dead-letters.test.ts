@@ -2,6 +2,7 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { addTestFunction, createTestWorkspace } from "../../testing/test-workspace.js";
 import {
   DEAD_LETTER_DIR,
   type DeadLetterRecord,
@@ -9,7 +10,6 @@ import {
   defaultDeadLetterDir,
   replayRequest,
 } from "./dead-letters.js";
-import { addTestFunction, createTestWorkspace } from "./test-workspace.js";
 
 const record = (requestId: string, payload: unknown = { id: requestId }): DeadLetterRecord => ({
   reason: "retries-exhausted",

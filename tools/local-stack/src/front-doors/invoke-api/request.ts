@@ -3,7 +3,7 @@
  * payload's JSON and the client context. Every refusal is an InvokeApiError with Lambda's error code.
  */
 import type { IncomingMessage } from "node:http";
-import { type InvokeRequest, LIMITS } from "../contract.js";
+import { type InvokeRequest, LIMITS } from "../../contract.js";
 import { readBody } from "../http-api/body.js";
 import { fail } from "./errors.js";
 

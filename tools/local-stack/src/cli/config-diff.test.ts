@@ -1,7 +1,7 @@
 import type { FunctionDefinition } from "@lambda-images/function-config";
 import { describe, expect, it } from "vitest";
+import { addTestFunction, createTestWorkspace } from "../testing/test-workspace.js";
 import { changeLine, diffFunction } from "./config-diff.js";
-import { addTestFunction, createTestWorkspace } from "./invoke-api/test-workspace.js";
 
 const root = createTestWorkspace("config-diff-");
 /** A definition loaded by the real config loader from a "lambda" block. */

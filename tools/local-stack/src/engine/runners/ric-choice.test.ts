@@ -4,8 +4,8 @@
  * one, instead of failing. In CI (CI=true), where the toolchain is installed, the real client stays required.
  */
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { createFunctionHost } from "../engine/index.js";
-import { fixtureFunction, removeFixtureFunctions } from "../test-fixtures/fixture-function.js";
+import { fixtureFunction, removeFixtureFunctions } from "../../testing/fixture-function.js";
+import { createFunctionHost } from "../index.js";
 import { createRunner } from "./index.js";
 import { ricUnavailable } from "./ric.js";
 
