@@ -2,8 +2,9 @@ import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { existsSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { UsageError } from "@lambda-images/cli";
 import { afterAll, describe, expect, it } from "vitest";
-import { parseCliArgs, runCli, UsageError } from "./run-cli.js";
+import { parseCliArgs, runCli } from "./run-cli.js";
 import { createFunctionDir, removeFixtures } from "./testing/fixture.js";
 
 afterAll(removeFixtures);
@@ -115,8 +116,8 @@ describe("lambda-build (the bin)", () => {
     const run = await runBin(["--frobnicate"], createFunctionDir("bin-usage", { files: HANDLER }));
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(
-      'Unknown option "--frobnicate". Valid options: --dir <path>, --watch, --help.\n' +
-        "Run lambda-build --help for details.\n",
+      'lambda-build: Unknown option "--frobnicate". Valid options: --dir <path>, --watch, --help.\n' +
+        "Run lambda-build --help for usage.\n",
     );
   });
 
@@ -124,7 +125,7 @@ describe("lambda-build (the bin)", () => {
     const run = await runBin([], createFunctionDir("bin-no-entry"));
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(
-      "functions/bin-no-entry: entry src/index.ts does not exist; create it or set lambda.entry in package.json\n",
+      "lambda-build: functions/bin-no-entry: entry src/index.ts does not exist; create it or set lambda.entry in package.json\n",
     );
     const wrongExport = createFunctionDir("bin-wrong-export", {
       files: { "src/index.ts": "export const main = async () => 1;\n" },

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { reportError, UsageError } from "@lambda-images/cli";
 import { FunctionConfigError, loadFunction } from "@lambda-images/function-config";
 import { type BuildOutcome, buildFunction, watchFunction } from "./build.js";
 import { BuildError } from "./errors.js";
@@ -17,11 +18,6 @@ Options:
   --help        print this help`;
 
 const VALID_OPTIONS = "--dir <path>, --watch, --help";
-
-/** A wrong command line: printed with a pointer to --help, exit code 2. */
-export class UsageError extends Error {
-  override readonly name = "UsageError";
-}
 
 export interface CliArgs {
   readonly dir: string | undefined;
@@ -104,14 +100,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     await watcher.dispose();
     return 0;
   } catch (error) {
-    if (error instanceof UsageError) {
-      io.err(`${error.message}\nRun lambda-build --help for details.`);
-      return 2;
-    }
-    if (error instanceof BuildError || error instanceof FunctionConfigError) {
-      io.err(error.message);
-      return 1;
-    }
-    throw error;
+    // A build or config error explains itself; anything else is a bug, printed with its stack.
+    const expected = error instanceof BuildError || error instanceof FunctionConfigError;
+    return reportError("lambda-build", error, (text) => io.err(text.trimEnd()), { stack: !expected });
   }
 }

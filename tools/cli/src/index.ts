@@ -1,5 +1,14 @@
 export { type Colours, colourEnabled, colours, type OutputStream, PLAIN } from "./colour.js";
 export {
+  EXIT_FAILURE,
+  EXIT_OK,
+  EXIT_USAGE,
+  isUsageError,
+  type ReportOptions,
+  reportError,
+  UsageError,
+} from "./convention.js";
+export {
   formatElapsed,
   Progress,
   type ProgressOptions,

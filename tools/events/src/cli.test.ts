@@ -214,7 +214,7 @@ describe("lambda-event <source>", () => {
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^lambda-event: /);
     expect(lines[0]).toMatch(message);
-    expect(lines[1]).toBe("Run 'pnpm event --help' for the sources and options.");
+    expect(lines[1]).toBe("Run pnpm event --help for usage.");
   });
 });
 

@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { reportError, UsageError } from "@lambda-images/cli";
 import { createContext, type EventContext } from "./context.js";
 import { dynamoDBStreamEvent, type StreamEventName } from "./dynamodb.js";
 import { eventBridgeEvent, scheduledEvent } from "./eventbridge.js";
@@ -18,8 +19,6 @@ export interface Io {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
 }
-
-class UsageError extends Error {}
 
 const OPTIONS = {
   method: { type: "string" },
@@ -197,8 +196,6 @@ Examples:
   pnpm event dynamodb --keys '{"id":"7"}' --new-image '{"name":"Ada","visits":3}'
 `;
 
-const HINT = "Run 'pnpm event --help' for the sources and options.";
-
 function httpOptions(v: Values, io: Io): HttpOptions {
   if ((v.body?.length ?? 0) > 1)
     throw new UsageError("--body: an HTTP request has one body (repeat it for sqs)");
@@ -315,11 +312,6 @@ export function run(argv: string[], io: Io): number {
     }
     return 0;
   } catch (error) {
-    if (error instanceof UsageError) {
-      io.stderr(`lambda-event: ${error.message}\n${HINT}\n`);
-      return 2;
-    }
-    io.stderr(`lambda-event: ${(error as Error).message}\n`);
-    return 1;
+    return reportError("lambda-event", error, io.stderr, { helpCommand: "pnpm event --help" });
   }
 }

@@ -2,9 +2,9 @@
  * `lambda-local`: the local stack's command line (see cli/args.ts for the commands). Problems the user can fix are
  * printed as one clear message without a stack trace.
  */
-import { colours } from "@lambda-images/cli";
+import { colours, reportError } from "@lambda-images/cli";
 import { findWorkspaceRoot } from "@lambda-images/function-config";
-import { parseCommand, USAGE, UsageError } from "./cli/args.js";
+import { parseCommand, USAGE } from "./cli/args.js";
 import { type RunningDev, runDev, stoppedMessage } from "./cli/dev.js";
 import { type CliEnvironment, CliError } from "./cli/environment.js";
 import { runInvoke } from "./cli/invoke.js";
@@ -106,16 +106,11 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof UsageError) {
-      process.stderr.write(`lambda-local: ${error.message}\n`);
-      process.exitCode = 2;
-    } else {
-      // CliErrors (and the engine's errors) explain themselves; set LAMBDA_LOCAL_DEBUG=1 for the stack trace.
-      const detail = error instanceof Error ? error.message : String(error);
-      const stack = error instanceof Error && !(error instanceof CliError) ? error.stack : undefined;
-      process.stderr.write(`${colours(process.stderr).red("lambda-local:")} ${detail}\n`);
-      if (process.env.LAMBDA_LOCAL_DEBUG && stack) process.stderr.write(`${stack}\n`);
-      process.exitCode = 1;
-    }
+    // Usage errors: one line and a hint, exit 2. CliErrors (and the engine's errors) explain themselves, exit 1;
+    // set LAMBDA_LOCAL_DEBUG=1 for the stack trace of anything else.
+    process.exitCode = reportError("lambda-local", error, (text) => process.stderr.write(text), {
+      stack: Boolean(process.env.LAMBDA_LOCAL_DEBUG) && !(error instanceof CliError),
+      highlight: colours(process.stderr).red,
+    });
   },
 );

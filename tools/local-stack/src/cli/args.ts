@@ -2,7 +2,9 @@
  * Command-line parsing for `lambda-local`. Pure: argv in, a command (or a usage error that says what to type)
  * out.
  */
+
 import { type ParseArgsConfig, parseArgs } from "node:util";
+import { UsageError } from "@lambda-images/cli";
 import { STRATEGIES, type Strategy } from "@lambda-images/function-config";
 import type { RunnerKind } from "../contract.js";
 import {
@@ -71,13 +73,6 @@ Environment:
 `;
 
 /** A mistyped command: the CLI prints the message (one line) and a hint, not the whole usage, and exits 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(`${message}\nRun lambda-local --help for usage.`);
-    this.name = "UsageError";
-  }
-}
-
 export interface DevCommand {
   readonly command: "dev";
   readonly invokePort: number;
