@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
 import type { FunctionDefinition } from "@lambda-images/function-config";
 import * as esbuild from "esbuild";
@@ -81,15 +81,36 @@ async function withRequireBannerIfNeeded(
   return { result: completeResult(fn, await bundleOnce(fn, true)), requireBanner: true };
 }
 
-/** Replaces dist/ with the bundle, its map and the metafile, so no stale file survives a build. */
+/**
+ * Replaces dist/ with the bundle, its map and the metafile, so no stale file survives a build. Each file is
+ * written beside its final name and renamed into place, so a runtime starting while a watch rebuild writes (the
+ * local stack cold-starts on every config change) imports the old bundle or the new one, never a half-written file
+ * or an empty folder.
+ */
 async function writeOutputs(fn: FunctionDefinition, { result }: BundleOutput): Promise<void> {
-  await rm(fn.distDir, { recursive: true, force: true });
-  await mkdir(fn.distDir, { recursive: true });
-  for (const file of result.outputFiles) {
-    await mkdir(dirname(file.path), { recursive: true });
-    await writeFile(file.path, file.contents);
+  const files = [
+    ...result.outputFiles.map((file) => ({
+      path: file.path,
+      contents: file.contents as Uint8Array | string,
+    })),
+    { path: join(fn.distDir, METAFILE_NAME), contents: JSON.stringify(result.metafile) },
+  ];
+  const written = new Set(files.map((file) => file.path));
+  for (const stale of await listFiles(fn.distDir)) {
+    if (!written.has(stale)) await rm(stale, { force: true });
   }
-  await writeFile(join(fn.distDir, METAFILE_NAME), JSON.stringify(result.metafile));
+  for (const file of files) {
+    await mkdir(dirname(file.path), { recursive: true });
+    const partial = `${file.path}.${process.pid}.partial`;
+    await writeFile(partial, file.contents);
+    await rename(partial, file.path);
+  }
+}
+
+/** Every file under `dir` (none when it does not exist). */
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries.filter((entry) => !entry.isDirectory()).map((entry) => join(entry.parentPath, entry.name));
 }
 
 async function finish(

@@ -1,5 +1,6 @@
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { Worker } from "node:worker_threads";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { type BuildOutcome, type FunctionWatcher, watchFunction } from "./index.js";
 import { callHandler, createFunction, isolateBundle, removeFixtures } from "./testing/fixture.js";
@@ -69,6 +70,46 @@ describe("watchFunction", () => {
     const fixed = await outcomes.next();
     expect(fixed.ok).toBe(true);
     expect((await callHandler(isolateBundle(fn), "handler")).result).toBe("third");
+  });
+
+  it("replaces the bundle in one step: a runtime starting during a rebuild always finds a whole bundle", async () => {
+    const fn = createFunction("watch-atomic", { files: { "src/index.ts": source("v0") } });
+    const entry = join(fn.dir, "src", "index.ts");
+    const outcomes = outcomeQueue();
+    watcher = await watchFunction(fn, (outcome) => outcomes.push(outcome), { importCheck: false });
+    expect((await outcomes.next()).ok).toBe(true);
+
+    // A thread reads the bundle back to back while the main thread rebuilds: it counts every read that found
+    // no bundle or a different length than a complete one of these sources (all the same size).
+    const expectedBytes = readFileSync(fn.bundle).length;
+    const stop = new Int32Array(new SharedArrayBuffer(4));
+    const reader = new Worker(
+      `const { readFileSync } = require("node:fs");
+       const { workerData, parentPort } = require("node:worker_threads");
+       const stop = new Int32Array(workerData.stop);
+       let reads = 0, missing = 0, partial = 0;
+       while (Atomics.load(stop, 0) === 0) {
+         reads++;
+         try {
+           if (readFileSync(workerData.bundle).length !== workerData.expectedBytes) partial++;
+         } catch { missing++; }
+       }
+       parentPort.postMessage({ reads, missing, partial });`,
+      { eval: true, workerData: { bundle: fn.bundle, stop: stop.buffer, expectedBytes } },
+    );
+    const counts = new Promise<{ reads: number; missing: number; partial: number }>((resolve) =>
+      reader.once("message", resolve),
+    );
+    for (const version of ["v1", "v2", "v3", "v4", "v5"]) {
+      replaceFile(entry, source(version));
+      expect((await outcomes.next()).ok).toBe(true);
+    }
+    Atomics.store(stop, 0, 1);
+    const { reads, missing, partial } = await counts;
+    await reader.terminate();
+    expect(reads).toBeGreaterThan(0);
+    expect({ missing, partial }).toEqual({ missing: 0, partial: 0 });
+    expect((await callHandler(isolateBundle(fn), "handler")).result).toBe("v5");
   });
 
   it("refuses to start without an entry file", async () => {

@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import type { Colours } from "@lambda-images/cli";
 import {
   discoverFunctions,
   type FunctionDefinition,
@@ -11,7 +12,7 @@ import {
   STRATEGIES,
   type Strategy,
 } from "@lambda-images/function-config";
-import { type BuiltImage, ImageBuilder } from "./build/builder.js";
+import { type BuildProgress, type BuiltImage, ImageBuilder } from "./build/builder.js";
 import { parseBaseOverrides } from "./build/overrides.js";
 import { discoverBaseImages, loadBaseImage } from "./images/config.js";
 import { formatFinding } from "./lint/findings.js";
@@ -27,6 +28,10 @@ export interface CliIo {
   readonly env: NodeJS.ProcessEnv;
   out(text: string): void;
   err(text: string): void;
+  /** Follows long builds (default: nothing between "building" and "built"). */
+  readonly progress?: BuildProgress;
+  /** Colours for stdout and stderr (default: none). */
+  readonly colours?: { readonly out: Colours; readonly err: Colours };
 }
 
 export const USAGE = `Usage: lambda-image <command> [options]
@@ -110,6 +115,8 @@ function makeBuilder(
     platform: values.platform ?? (io.env.IMAGE_PLATFORM || undefined),
     log: (line) => io.out(`lambda-image: ${line}`),
     onBuildOutput: values.verbose ? (line) => io.out(`  ${line}`) : undefined,
+    // --verbose prints every line already; otherwise a live line (or plain step lines) shows where a build is.
+    ...(values.verbose || io.progress === undefined ? {} : { progress: io.progress }),
   });
 }
 
@@ -133,9 +140,12 @@ function isPackageWith(dir: string, block: string): boolean {
   return (JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>)[block] !== undefined;
 }
 
-function summary(built: BuiltImage): string {
+function summary(built: BuiltImage, colours: Colours | undefined): string {
   const size = `${(built.sizeBytes / 1e6).toFixed(1)} MB`;
-  const how = built.reused ? "unchanged" : `built in ${built.buildSeconds.toFixed(1)} s`;
+  const how = built.reused
+    ? (colours?.dim("unchanged") ?? "unchanged")
+    : (colours?.green(`built in ${built.buildSeconds.toFixed(1)} s`) ??
+      `built in ${built.buildSeconds.toFixed(1)} s`);
   return `${built.image.padEnd(40)} ${built.contentTag.padEnd(52)} ${built.imageId.slice(7, 19)}  ${size.padStart(9)}  ${how}`;
 }
 
@@ -177,7 +187,7 @@ async function buildCommand(args: readonly string[], io: CliIo): Promise<number>
       }
     }
   }
-  io.out(results.map(summary).join("\n"));
+  io.out(results.map((built) => summary(built, io.colours?.out)).join("\n"));
   return 0;
 }
 
@@ -204,7 +214,7 @@ async function baseCommand(args: readonly string[], io: CliIo): Promise<number> 
   await builder.engine();
   const results: BuiltImage[] = [];
   for (const image of images) results.push(await builder.buildBaseImage(image));
-  io.out(results.map(summary).join("\n"));
+  io.out(results.map((built) => summary(built, io.colours?.out)).join("\n"));
   return 0;
 }
 
@@ -284,7 +294,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.err(`lambda-image: ${(error as Error).message}\nRun lambda-image --help for usage.`);
       return 2;
     }
-    io.err(`lambda-image ${name}: ${(error as Error).message}`);
+    const red = io.colours?.err.red ?? ((text: string) => text);
+    io.err(`${red(`lambda-image ${name}:`)} ${(error as Error).message}`);
     return 1;
   }
 }

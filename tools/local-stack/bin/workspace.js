@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 
 const packageDir = dirname(dirname(fileURLToPath(import.meta.url)));
 const repoRoot = join(packageDir, "..", "..");
-const TOOLS = ["local-stack", "build", "function-config", "node-runtimes"];
+const TOOLS = ["local-stack", "build", "cli", "function-config", "node-runtimes"];
 
 /** The newest modification time of the files under `folder` (tests excepted), 0 when it is missing. */
 function newest(folder) {

@@ -242,8 +242,14 @@ interface DevProcess {
 }
 
 /** Starts `lambda-local dev`; `nodeArgs` go to node itself (e.g. `--import` a module into the process). */
-function startDev(args: string[], cwd: string, nodeArgs: string[] = []): DevProcess {
-  const { INIT_CWD: _initCwd, ...env } = process.env;
+function startDev(
+  args: string[],
+  cwd: string,
+  nodeArgs: string[] = [],
+  extraEnv: NodeJS.ProcessEnv = {},
+): DevProcess {
+  const { INIT_CWD: _initCwd, FORCE_COLOR: _force, NO_COLOR: _no, ...inherited } = process.env;
+  const env = { ...inherited, ...extraEnv };
   const child = spawn(process.execPath, [...nodeArgs, bin, "dev", ...args], {
     cwd,
     env,
@@ -329,6 +335,25 @@ describe("lambda-local dev", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("Run pnpm build");
   });
+
+  it("colours the banner when FORCE_COLOR asks (a terminal), never with NO_COLOR or in a pipe", async () => {
+    const banners: string[] = [];
+    for (const extraEnv of [{ FORCE_COLOR: "1" }, { FORCE_COLOR: "1", NO_COLOR: "1" }, {}]) {
+      const dev = startDev(["--no-watch", "--port", "0", "--http-port", "0"], root, [], extraEnv);
+      try {
+        await dev.waitFor(/Press Ctrl\+C to stop\./);
+        banners.push(dev.output());
+      } finally {
+        dev.child.kill("SIGINT");
+      }
+      expect(await dev.exit()).toBe(0);
+    }
+    const [forced, noColour, piped] = banners;
+    expect(forced).toContain("\x1b[1mlambda-local:\x1b[22m");
+    expect(forced).toMatch(new RegExp(`Invoke API {2}${"\x1b"}\\[36mhttp://127\\.0\\.0\\.1:\\d+`));
+    expect(noColour).not.toContain("\x1b[");
+    expect(piped).not.toContain("\x1b[");
+  }, 120_000);
 
   it("logs an unhandled promise rejection as a bug and keeps serving", async () => {
     // A module loaded into the dev process that leaves a rejection unhandled when the test sends SIGUSR2.
@@ -586,7 +611,7 @@ describe("lambda-local dev", () => {
   // and the test timed out waiting for the next [config] line. Until that is understood (a hang in the config
   // watcher or the host swap), this end-to-end case would make CI fail at random; the pure diff
   // (config-diff.test.ts) and LocalStack.update (stack-update.test.ts) are still tested.
-  it.skip("picks up config live: an added route, a new timeout, a new function folder, a broken and fixed config", async () => {
+  it("picks up config live: an added route, a new timeout, a new function folder, a broken and fixed config", async () => {
     const liveRoot = createTestWorkspace("lambda-local-live-");
     const source =
       "export const handler = async (event, context) => ({ statusCode: 200, body: JSON.stringify(" +
@@ -641,6 +666,9 @@ describe("lambda-local dev", () => {
       )[1];
       expect(await get(`${httpUrl}/fresh`)).toMatchObject({ status: 200, body: { route: "GET /fresh" } });
       expect(await get(`${url}`)).toMatchObject({ status: 200, body: { route: "$default" } });
+
+      // Every save above was a plain writeFileSync (truncate, then write): none was read half-written.
+      expect(dev.output()).not.toMatch(/invalid config|: removed/);
 
       // A broken config: listed with its error, not served; served again once fixed.
       writeConfig(live.dir, "live", { name: "live", routes: ["GET /one", "GET /two"], timeout: "soon" });

@@ -1,7 +1,9 @@
 /**
  * The root commands as the README shows them, run for real from the repository: `pnpm invoke` prints only the
- * function's payload on stdout (so it pipes into jq), and the `--help` of each command answers at once.
+ * function's payload on stdout (so it pipes into jq), the `--help` of each command answers at once, and Ctrl+C stops
+ * `pnpm dev` cleanly.
  */
+import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -59,4 +61,49 @@ describe("--help of the root commands", () => {
     },
     120_000,
   );
+});
+
+describe("pnpm dev, as the README shows it", () => {
+  it("stops on Ctrl+C with exit status 0 and no ELIFECYCLE line", async () => {
+    // A workspace with the root's own dev script (pointing at this stack) and node linked as pnpm install links it.
+    const root = createTestWorkspace("pnpm-dev-");
+    addTestFunction(root, { name: "hello" });
+    const rootPackage = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8"));
+    const devScript = String(rootPackage.scripts.dev).replace(
+      "tools/local-stack/bin/dev.js",
+      join(packageDir, "bin", "dev.js"),
+    );
+    writeFileSync(
+      join(root, "package.json"),
+      JSON.stringify({ name: "test-workspace", private: true, scripts: { dev: devScript } }),
+    );
+    mkdirSync(join(root, "node_modules", ".bin"), { recursive: true });
+    symlinkSync(join(repoRoot, "node_modules", ".bin", "node"), join(root, "node_modules", ".bin", "node"));
+
+    const { INIT_CWD: _initCwd, npm_config_reporter: _reporter, ...env } = process.env;
+    // Its own process group, like a terminal's foreground job: Ctrl+C signals every process in it.
+    const child = spawn("pnpm", ["dev", "--port", "0", "--http-port", "0", "--url-port", "0"], {
+      cwd: root,
+      env,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    const ready = new Promise<void>((resolve) => {
+      const append = (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes("Press Ctrl+C to stop.")) resolve();
+      };
+      child.stdout.on("data", append);
+      child.stderr.on("data", append);
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    await Promise.race([ready, exited]);
+    expect(output).toContain("Press Ctrl+C to stop.");
+    process.kill(-(child.pid as number), "SIGINT");
+    const code = await exited;
+    expect(output).toContain("Stopped. No Event invocations were waiting.");
+    expect(output, output).not.toContain("ELIFECYCLE");
+    expect(code, output).toBe(0);
+  }, 240_000);
 });

@@ -89,11 +89,32 @@ export interface ImageBuilderOptions {
   readonly log?: (line: string) => void;
   /** Every line of docker's build output. */
   readonly onBuildOutput?: (line: string) => void;
+  /** Follows each docker build as it runs: the image, then each Dockerfile step it starts. */
+  readonly progress?: BuildProgress;
   /**
    * Rebuild even when an image with the same content exists: "cached" lets docker reuse its layer cache,
    * "no-cache" builds every layer again (benchmarks measure both).
    */
   readonly force?: "cached" | "no-cache";
+}
+
+/** What follows a build as it runs (the command line's Progress: a live line on a terminal, plain lines in CI). */
+export interface BuildProgress {
+  start(label: string): void;
+  step(step: string): void;
+  end(): void;
+}
+
+/**
+ * The Dockerfile step a `docker build` output line starts, or undefined: "step 3/9 RUN npm ci" from the classic
+ * builder's "Step 3/9 : RUN npm ci" and from BuildKit's "#8 [builder 3/9] RUN npm ci".
+ */
+export function dockerBuildStep(line: string): string | undefined {
+  const classic = /^Step (\d+\/\d+) : (.+)$/.exec(line.trim());
+  if (classic) return `step ${classic[1]} ${classic[2]}`;
+  const buildkit = /^#\d+ \[(?:([\w.-]+) )?(\d+\/\d+)\] (.+)$/.exec(line.trim());
+  if (buildkit) return `step ${buildkit[2]}${buildkit[1] ? ` (${buildkit[1]})` : ""} ${buildkit[3]}`;
+  return undefined;
 }
 
 interface BuildRequest {
@@ -348,13 +369,17 @@ export class ImageBuilder {
     ];
     const started = performance.now();
     const lines: string[] = [];
+    const { progress } = this.#options;
+    progress?.start(image);
     const result = await docker(args, {
       env: { ...this.#env, DOCKER_CLI_HINTS: "false" },
       onOutput: (line) => {
         lines.push(line);
         this.#options.onBuildOutput?.(line);
+        const step = progress && dockerBuildStep(line);
+        if (step) progress?.step(step);
       },
-    });
+    }).finally(() => progress?.end());
     const buildSeconds = (performance.now() - started) / 1000;
     const log = lines.join("\n");
     mkdirSync(join(request.logFile, ".."), { recursive: true });

@@ -181,6 +181,36 @@ describe.runIf(availability.available)("hello's images, built and run with the D
     RUN_TIMEOUT_MS,
   );
 
+  it(
+    "reports each Dockerfile step of a build as it starts, then the end (the CLI's progress line)",
+    async () => {
+      const events: string[] = [];
+      // "cached": a real docker build that reuses the layers the tests above built, so it is quick.
+      const rebuilder = await imageBuilderForTests(root, {
+        force: "cached",
+        log: () => {},
+        progress: {
+          start: (label) => events.push(`start ${label}`),
+          step: (step) => events.push(step),
+          end: () => events.push("end"),
+        },
+      });
+      await rebuilder.buildFunctionImage(hello, "aws-base");
+      const keywords = readFileSync(join(hello.dir, "Dockerfile.aws-base"), "utf8")
+        .split("\n")
+        .map((line) => /^([A-Z]+)\s/.exec(line)?.[1])
+        .filter((keyword) => keyword !== undefined);
+      expect(events[0]).toBe("start hello:aws-base");
+      expect(events.at(-1)).toBe("end");
+      // Every step once, in order: the Dockerfile's instructions, then the labels the builder adds.
+      const steps = events.slice(1, -1).map((step) => /^step (\d+)\/(\d+) (\w+)/.exec(step));
+      const total = Number(steps[0]?.[2]);
+      expect(steps.map((step) => Number(step?.[1]))).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+      expect(steps.slice(0, keywords.length).map((step) => step?.[3])).toEqual(keywords);
+    },
+    BUILD_TIMEOUT_MS,
+  );
+
   it("hello:non-aws runs as the unprivileged user node", async () => {
     const user = await dockerOk([
       "image",

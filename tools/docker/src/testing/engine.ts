@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ImageBuilder } from "../build/builder.js";
+import { ImageBuilder, type ImageBuilderOptions } from "../build/builder.js";
 import { type BaseOverrides, parseBaseOverrides } from "../build/overrides.js";
 import { checkEngine, dockerOk, type EngineInfo, inspectImage } from "../docker/engine.js";
 
@@ -54,12 +54,16 @@ export async function overridesForTests(root: string): Promise<BaseOverrides> {
 }
 
 /** The image builder the image tests share: base overrides as above, IMAGE_PLATFORM, and its log on stdout. */
-export async function imageBuilderForTests(root: string): Promise<ImageBuilder> {
+export async function imageBuilderForTests(
+  root: string,
+  options: Partial<ImageBuilderOptions> = {},
+): Promise<ImageBuilder> {
   return new ImageBuilder({
     root,
     overrides: await overridesForTests(root),
     platform: process.env.IMAGE_PLATFORM,
     log: (line) => console.log(`[lambda-image] ${line}`),
+    ...options,
   });
 }
 

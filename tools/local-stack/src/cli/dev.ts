@@ -5,6 +5,7 @@
 import { existsSync, type FSWatcher, readdirSync, readFileSync, watch } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
 import { type BuildOutcome, type FunctionWatcher, watchFunction } from "@lambda-images/build";
+import { type Colours, PLAIN } from "@lambda-images/cli";
 import type { FunctionDefinition } from "@lambda-images/function-config";
 import { changeLine, diffFunction } from "../config-diff.js";
 import { InspectPorts } from "../engine/inspect.js";
@@ -107,12 +108,13 @@ export function banner(
   cwd: string,
   notBuilt: ReadonlyMap<string, string> = new Map(),
   configErrors: ReadonlyMap<string, string> = new Map(),
+  colour: Colours = PLAIN,
 ): string {
   const width = Math.max(0, ...stack.routes.map((route) => route.routeKey.length));
   const routes = stack.routes.map((route) => `    ${route.routeKey.padEnd(width)}  -> ${route.functionName}`);
   const names = functions.map((fn) => fn.name).join(", ");
   return [
-    `lambda-local: ${functions.length} function${functions.length === 1 ? "" : "s"} (${names}), runtime ${command.runner}` +
+    `${colour.bold("lambda-local:")} ${functions.length} function${functions.length === 1 ? "" : "s"} (${names}), runtime ${command.runner}` +
       `${command.strategy === undefined ? "" : ` (${command.strategy} images)`}` +
       `${command.watch ? ", rebuilding on change" : ""}`,
     ...(command.runner === "container"
@@ -122,8 +124,8 @@ export function banner(
         ]
       : []),
     "",
-    `  Invoke API  ${stack.invokeUrl}/2015-03-31/functions/{name}/invocations`,
-    `              ${stack.invokeUrl}/2015-03-31/functions/function/invocations -> ${stack.defaultFunction}`,
+    `  Invoke API  ${colour.cyan(`${stack.invokeUrl}/2015-03-31/functions/{name}/invocations`)}`,
+    `              ${colour.cyan(`${stack.invokeUrl}/2015-03-31/functions/function/invocations`)} -> ${stack.defaultFunction}`,
     ...(command.inspect === undefined
       ? []
       : [
@@ -131,23 +133,23 @@ export function banner(
             `${command.inspect.basePort === 0 ? "ports node picks" : `port ${command.inspect.basePort} and up`}, one per ` +
             'instance, each printed as it starts; timeouts lifted. Attach: .vscode/launch.json "Attach to a function"',
         ]),
-    `  HTTP API    ${stack.httpUrl}`,
+    `  HTTP API    ${colour.cyan(stack.httpUrl)}`,
     ...(routes.length > 0 ? routes : ['    (no routes: add "routes" to a function\'s lambda block)']),
     ...[...stack.functionUrls].map(([name, url]) => {
       const mode = functions.find((fn) => fn.name === name)?.functionUrl?.invokeMode ?? "BUFFERED";
-      return `  Function URL ${url} -> ${name} (${mode})`;
+      return `  Function URL ${colour.cyan(url)} -> ${name} (${mode})`;
     }),
     ...(notBuilt.size > 0
       ? [
           "",
-          `  Not built   ${command.watch ? "served as soon as it builds: fix it and save" : "invokes fail until it is built"}`,
+          `  ${colour.yellow("Not built")}   ${command.watch ? "served as soon as it builds: fix it and save" : "invokes fail until it is built"}`,
           ...[...notBuilt].map(([name, error]) => `    ${name}: ${error}`),
         ]
       : []),
     ...(configErrors.size > 0
       ? [
           "",
-          `  Invalid config  not served${command.watch ? ': fix the "lambda" block and save' : ""}`,
+          `  ${colour.yellow("Invalid config")}  not served${command.watch ? ': fix the "lambda" block and save' : ""}`,
           ...[...configErrors].map(([folder, error]) => `    functions/${folder}: ${error}`),
         ]
       : []),
@@ -174,7 +176,9 @@ async function watchOne(
     const label = relative(env.workspaceRoot, fn.dir);
     if (!outcome.ok) {
       notBuilt.set(fn.name, buildErrorSummary(outcome.error.message, label));
-      env.stderr.write(`[build] ${label} failed (fix it and save again):\n`);
+      env.stderr.write(
+        `${(env.colours?.err ?? PLAIN).red(`[build] ${label} failed`)} (fix it and save again):\n`,
+      );
       env.stderr.write(`${outcome.error.message}\n`);
       return;
     }
@@ -222,6 +226,8 @@ function invalidLine(folder: string, error: string): string {
  */
 class ConfigWatcher {
   readonly #folderWatchers = new Map<string, FSWatcher>();
+  static readonly SETTLE_MS = 100;
+  #settle: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #again = false;
   #closed = false;
@@ -242,7 +248,19 @@ class ConfigWatcher {
     return this.#running ?? Promise.resolve();
   }
 
+  /**
+   * A change was seen: rescan once the folder has been quiet for SETTLE_MS. Editors and generators write a
+   * package.json in steps (truncate then write, or a temporary file then a rename); reading it between two steps
+   * would report a half-written config as invalid and the function as removed and added again.
+   */
   request(): void {
+    if (this.#closed) return;
+    clearTimeout(this.#settle);
+    this.#settle = setTimeout(() => this.#start(), ConfigWatcher.SETTLE_MS);
+  }
+
+  #start(): void {
+    this.#settle = undefined;
     if (this.#closed) return;
     if (this.#running !== undefined) {
       this.#again = true;
@@ -253,6 +271,7 @@ class ConfigWatcher {
 
   async close(): Promise<void> {
     this.#closed = true;
+    clearTimeout(this.#settle);
     for (const watcher of this.#folderWatchers.values()) watcher.close();
     this.#folderWatchers.clear();
     await this.idle();
@@ -465,7 +484,9 @@ export async function runDev(command: DevCommand, env: CliEnvironment): Promise<
   const config = command.watch
     ? new ConfigWatcher(env, running, state, startWatcher, stopWatcher)
     : undefined;
-  env.stdout.write(`\n${banner(running, command, functions, env.cwd, state.notBuilt, state.configErrors)}`);
+  env.stdout.write(
+    `\n${banner(running, command, functions, env.cwd, state.notBuilt, state.configErrors, env.colours?.out)}`,
+  );
   return {
     stack: running,
     async stop() {

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { relative } from "node:path";
+import type { Colours } from "@lambda-images/cli";
 import type { FunctionDefinition } from "@lambda-images/function-config";
 import { retryDelayFromEnvironment } from "../invoke-api/event-queue.js";
 import type { HostFactory } from "../stack.js";
@@ -13,6 +14,8 @@ export interface CliEnvironment {
   readonly stdin: NodeJS.ReadableStream;
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WritableStream;
+  /** Colours for stdout and stderr (none unless given: tests and pipes get plain text). */
+  readonly colours?: { readonly out: Colours; readonly err: Colours };
 }
 
 /** A problem the user can fix: the CLI prints the message alone (no stack trace) and exits 1. */
