@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
+import { APP_NAME, readDigestRecords, stageDeployDir } from "@lambda-images/docker/records";
 import { discoverFunctions, type FunctionDefinition } from "@lambda-images/function-config";
 import { Annotations, App, type Environment, Tags } from "aws-cdk-lib";
-import { PLACEHOLDER_DIGEST, readDigestRecords, selectDigests, stageDeployDir } from "./digests.js";
+import { PLACEHOLDER_DIGEST, selectDigests } from "./digests.js";
 import { FunctionsStack } from "./functions-stack.js";
 import { applyNagChecks, suppressAcceptedFindings } from "./nag.js";
-import { APP_NAME, functionsStackName, registryStackName } from "./naming.js";
+import { functionsStackName, registryStackName } from "./naming.js";
 import { RegistryStack } from "./registry-stack.js";
 import { resolveStageSettings, type StageSettings } from "./settings.js";
 

@@ -1,3 +1,4 @@
+import { repositoryName } from "@lambda-images/docker/records";
 import {
   type Architecture,
   type FunctionDefinition,
@@ -15,7 +16,7 @@ import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import * as logs from "aws-cdk-lib/aws-logs";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
-import { lambdaFunctionName, pascalCase, repositoryName } from "./naming.js";
+import { lambdaFunctionName, pascalCase } from "./naming.js";
 import type { StageSettings } from "./settings.js";
 
 export interface FunctionsStackProps extends StackProps {

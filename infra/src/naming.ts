@@ -1,15 +1,8 @@
 /**
- * Every name the app gives to AWS resources, in one place, so the CDK stacks and the publish step cannot disagree
- * about where a function's image lives.
+ * The names the app gives to its stacks and functions. The names publishing shares with the app (APP_NAME, a
+ * function's repository, its image tags) live with the publish step: `@lambda-images/docker/records`.
  */
-
-/** The prefix of every stack, repository and function name. */
-export const APP_NAME = "lambda-images";
-
-/** The ECR repository of one function in one stage: "lambda-images/dev/hello". */
-export function repositoryName(stage: string, functionName: string): string {
-  return `${APP_NAME}/${stage}/${functionName}`;
-}
+import { APP_NAME } from "@lambda-images/docker/records";
 
 export function registryStackName(stage: string): string {
   return `${pascalCase(APP_NAME)}-${stage}-registry`;
@@ -41,17 +34,4 @@ export function pascalCase(name: string): string {
     .filter((part) => part.length > 0)
     .map((part) => part[0]?.toUpperCase() + part.slice(1))
     .join("");
-}
-
-/**
- * The image tag the publish step pushes: the function's version and the image's content hash, so a tag names one
- * image forever (the repositories are immutable) and an unchanged function maps to a tag that already exists.
- */
-export function contentTag(version: string, contentHash: string): string {
-  const hash = contentHash.replace(/^sha256:/, "").slice(0, 12);
-  if (!/^[a-f0-9]{12}$/.test(hash)) {
-    throw new Error(`Content hash "${contentHash}" is not a hex digest of at least 12 characters.`);
-  }
-  const safeVersion = version.replace(/[^A-Za-z0-9_.-]/g, "_");
-  return `v${safeVersion}-${hash}`;
 }

@@ -1,9 +1,10 @@
+import { repositoryName } from "@lambda-images/docker/records";
 import type { FunctionDefinition } from "@lambda-images/function-config";
 import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
 import * as ecr from "aws-cdk-lib/aws-ecr";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type { Construct } from "constructs";
-import { pascalCase, repositoryName } from "./naming.js";
+import { pascalCase } from "./naming.js";
 import type { StageSettings } from "./settings.js";
 
 export interface RegistryStackProps extends StackProps {

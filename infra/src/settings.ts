@@ -1,3 +1,4 @@
+import { STAGE_PATTERN, STAGE_RULE } from "@lambda-images/docker/records";
 import { z } from "zod";
 
 /** Which stacks the app builds: both, or only the registry (deployed first, before any image exists). */
@@ -39,12 +40,7 @@ const flag = z.union([z.boolean(), z.enum(["true", "false"]).transform((value) =
 const count = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 const settingsSchema = z.strictObject({
-  stage: z
-    .string()
-    .regex(
-      /^[a-z][a-z0-9-]{0,15}$/,
-      "must start with a lower-case letter and use only a-z, 0-9 and '-' (at most 16 characters)",
-    ),
+  stage: z.string().regex(STAGE_PATTERN, STAGE_RULE),
   account: z
     .string()
     .regex(/^\d{12}$/, "must be a 12-digit AWS account id")

@@ -1,19 +1,66 @@
-import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+/**
+ * The deploy's task graph, read from the real turbo on this workspace: `turbo run build deploy` checks the target
+ * before any image is built (and says what is missing), while `turbo run image` never touches AWS.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { discoverFunctions, findWorkspaceRoot } from "@lambda-images/function-config";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 
 const workspaceRoot = findWorkspaceRoot();
 const functions = discoverFunctions(workspaceRoot);
 const infraDir = join(workspaceRoot, "infra");
+const turbo = join(workspaceRoot, "node_modules", ".bin", "turbo");
+const PREFLIGHT = "@lambda-images/infra#preflight";
+const BASE_IMAGE_TASKS = [
+  "@lambda-images/image-node-os-only#image",
+  "@lambda-images/image-node-debian-slim#image",
+];
 
 interface DryRunTask {
   readonly taskId: string;
+  readonly task: string;
+  readonly command: string;
   readonly dependencies: readonly string[];
 }
 
-describe("the deploy pipeline's task graph", () => {
+function dryRun(tasks: readonly string[], extra: readonly string[] = []): Map<string, DryRunTask> {
+  const result = spawnSync(turbo, ["run", ...tasks, "--dry=json", ...extra], {
+    cwd: workspaceRoot,
+    env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" },
+    encoding: "utf8",
+  });
+  if (result.status !== 0) throw new Error(`turbo --dry failed: ${result.stderr}`);
+  const graph = JSON.parse(result.stdout) as { tasks: DryRunTask[] };
+  return new Map(graph.tasks.map((task) => [task.taskId, task]));
+}
+
+/** Every task `taskId` waits for, directly or not. */
+function upstream(graph: ReadonlyMap<string, DryRunTask>, taskId: string): Set<string> {
+  const seen = new Set<string>();
+  const visit = (id: string) => {
+    for (const dependency of graph.get(id)?.dependencies ?? []) {
+      if (seen.has(dependency)) continue;
+      seen.add(dependency);
+      visit(dependency);
+    }
+  };
+  visit(taskId);
+  return seen;
+}
+
+/** Tasks that run the image tool's build, base, local or publish command (publish builds the deployed image). */
+function imageTasks(graph: ReadonlyMap<string, DryRunTask>): DryRunTask[] {
+  return [...graph.values()].filter((task) =>
+    /\blambda-image (build|base|local|publish)\b/.test(task.command),
+  );
+}
+
+describe("the deploy's task graph (turbo --dry)", () => {
+  const deploy = dryRun(["build", "deploy"]);
+
   it("lists every function as a dev dependency of infra, so infra's deploy waits for their publish", () => {
     const pkg = JSON.parse(readFileSync(join(infraDir, "package.json"), "utf8")) as {
       devDependencies?: Record<string, string>;
@@ -27,21 +74,100 @@ describe("the deploy pipeline's task graph", () => {
     ).toEqual([]);
   });
 
-  it("runs infra's deploy after the registry step and after every function's publish (turbo --dry)", () => {
-    const turbo = join(workspaceRoot, "node_modules", ".bin", "turbo");
-    const json = execFileSync(turbo, ["run", "deploy", "--dry=json", "--filter=@lambda-images/infra"], {
-      cwd: workspaceRoot,
-      env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" },
-      encoding: "utf8",
-    });
-    const tasks = (JSON.parse(json) as { tasks: DryRunTask[] }).tasks;
-    const deploy = tasks.find((task) => task.taskId === "@lambda-images/infra#deploy");
-    expect(deploy?.dependencies).toContain("@lambda-images/infra#registry");
-    expect(deploy?.dependencies).toContain("@lambda-images/infra#build");
+  it("gives every function a publish task that runs `lambda-image publish`, which infra's deploy waits for", () => {
+    const infraDeploy = deploy.get("@lambda-images/infra#deploy");
+    expect(infraDeploy?.command).toBe("node bin/lambda-deploy.js functions");
+    expect(infraDeploy?.dependencies).toContain("@lambda-images/infra#registry");
     for (const fn of functions) {
-      expect(deploy?.dependencies).toContain(`${fn.packageName}#publish`);
-      const publish = tasks.find((task) => task.taskId === `${fn.packageName}#publish`);
-      expect(publish?.dependencies).toContain(`${fn.packageName}#image`);
+      expect(deploy.get(`${fn.packageName}#publish`)?.command).toBe("lambda-image publish");
+      expect(infraDeploy?.dependencies).toContain(`${fn.packageName}#publish`);
     }
+    expect(upstream(deploy, "@lambda-images/infra#registry")).toContain(PREFLIGHT);
   });
+
+  it("puts infra's preflight before every task that builds or pushes an image", () => {
+    const tasks = imageTasks(deploy);
+    expect(tasks.map((task) => task.taskId).sort()).toEqual(
+      functions.map((fn) => `${fn.packageName}#publish`).sort(),
+    );
+    for (const task of tasks) expect(upstream(deploy, task.taskId)).toContain(PREFLIGHT);
+  });
+
+  it("`turbo run image` builds the shared bases before each function's images, and needs no AWS", () => {
+    const image = dryRun(["image"]);
+    expect([...image.keys()].filter((id) => /infra#(preflight|registry)|#publish$/.test(id))).toEqual([]);
+    for (const fn of functions) {
+      expect(image.get(`${fn.packageName}#image`)?.dependencies).toEqual(
+        expect.arrayContaining(BASE_IMAGE_TASKS),
+      );
+    }
+    for (const base of BASE_IMAGE_TASKS) expect(image.get(base)?.command).toBe("lambda-image base");
+  });
+});
+
+describe("`turbo run build deploy` without a target (the real turbo, nothing mocked)", () => {
+  const home = mkdtempSync(join(tmpdir(), "infra-no-aws-"));
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+  /** The environment without any AWS configuration: no AWS_* or CDK_* variable, no config or credentials file. */
+  function withoutAws(extra: Record<string, string>): NodeJS.ProcessEnv {
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(([name]) => !/^(AWS_|CDK_DEFAULT_)/.test(name)),
+    );
+    return {
+      ...env,
+      AWS_CONFIG_FILE: join(home, "config"),
+      AWS_SHARED_CREDENTIALS_FILE: join(home, "credentials"),
+      AWS_EC2_METADATA_DISABLED: "true",
+      TURBO_TELEMETRY_DISABLED: "1",
+      ...extra,
+    };
+  }
+
+  /**
+   * Runs the deploy. Filtered to infra: the same deploy graph (infra's deploy pulls in every function's publish and
+   * the preflight), with only the builds this test's own task already waited for, so no build runs twice at once.
+   */
+  function runDeploy(env: NodeJS.ProcessEnv): { status: number | null; output: string } {
+    const result = spawnSync(
+      turbo,
+      ["run", "build", "deploy", "--filter=@lambda-images/infra", "--output-logs=new-only"],
+      { cwd: workspaceRoot, env, encoding: "utf8" },
+    );
+    return { status: result.status, output: `${result.stdout}\n${result.stderr}` };
+  }
+
+  /** Lines turbo prints for a task that started: "<package>:<task>: ...". */
+  function started(output: string, task: string): string[] {
+    return output.split("\n").filter((line) => new RegExp(`^\\S+:${task}: `).test(line));
+  }
+
+  it("stops at the preflight, naming the missing AWS region, before any image is built or pushed", () => {
+    const { status, output } = runDeploy(withoutAws({ DEPLOY_TARGET: "aws" }));
+    expect(status).not.toBe(0);
+    expect(output).toMatch(/@lambda-images\/infra:preflight: .*No AWS region is set\. Set AWS_REGION/);
+    expect(output).toMatch(/Failed:\s+@lambda-images\/infra#preflight/);
+    expect(started(output, "publish")).toEqual([]);
+    expect(started(output, "image")).toEqual([]);
+    expect(started(output, "registry")).toEqual([]);
+  }, 300_000);
+
+  it("with a region but no credentials, names the missing credentials", () => {
+    const { status, output } = runDeploy(withoutAws({ DEPLOY_TARGET: "aws", AWS_REGION: "eu-west-1" }));
+    expect(status).not.toBe(0);
+    expect(output).toMatch(/@lambda-images\/infra:preflight: .*No AWS credentials were found/);
+    expect(started(output, "publish")).toEqual([]);
+  }, 300_000);
+
+  it("DEPLOY_TARGET=local without a registry names the registry it looked for", () => {
+    const { status, output } = runDeploy(
+      withoutAws({ DEPLOY_TARGET: "local", LOCAL_REGISTRY: "127.0.0.1:9" }),
+    );
+    expect(status).not.toBe(0);
+    expect(output).toMatch(
+      /@lambda-images\/infra:preflight: .*No registry answers at http:\/\/127\.0\.0\.1:9\/v2\//,
+    );
+    expect(started(output, "publish")).toEqual([]);
+    expect(started(output, "image")).toEqual([]);
+  }, 300_000);
 });

@@ -4,27 +4,29 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import {
+  connectRegistry,
+  type ImageRegistry,
+  readDigestRecords,
+  resolveTarget,
+  stageDeployDir,
+} from "@lambda-images/docker/publish";
 import { discoverFunctions, findWorkspaceRoot } from "@lambda-images/function-config";
-import { readDigestRecords, stageDeployDir } from "../digests.js";
 import { functionsStackName, registryStackName } from "../naming.js";
-import { publishFunctions } from "../publish/publish-all.js";
-import type { ImageRegistry } from "../publish/registries.js";
-import { connectRegistry, resolveTarget } from "../publish/target.js";
 import { resolveStageSettings } from "../settings.js";
 import { verifyTemplateDigests } from "./verify.js";
 
 const USAGE = `Usage: lambda-deploy <step> [--target aws|local] [--stage <name>]
 
-Steps (\`pnpm turbo run build deploy\` runs registry, then the functions' image and publish tasks, then all):
+Steps (\`pnpm turbo run build deploy\` runs infra's preflight, then registry, then every function's publish
+task, \`lambda-image publish\`, then functions):
   preflight   check that the target can be deployed to (AWS region, credentials and ECR login; or the local
-              registry), and that a Docker engine answers
+              registry), and that a Docker engine answers; nothing else
   registry    aws: deploy the registry stack (one ECR repository per function)
               local: check the local registry (its repositories appear on first push)
-  publish     push every function's built image whose content tag the registry lacks; record every digest
-  functions   aws: deploy the functions stack with the recorded digests (cdk deploy)
+  functions   aws: deploy the functions stack with the digests the publish tasks recorded (cdk deploy)
               local: synthesize it with the recorded digests (cdk synth) and check the template against the
               digests the local registry serves
-  all         preflight, publish, functions (what the deploy task runs)
   destroy     aws: delete both stacks (repositories are kept unless the stage was throwaway)
               local: forget the stage's recorded digests and synthesized templates
 
@@ -76,7 +78,7 @@ function checkRecordsBelongTo(registry: ImageRegistry, stage: string, workspaceR
     const list = foreign.map((r) => `${r.function} (${r.target}, ${r.registry})`).join(", ");
     throw new Error(
       `The digests recorded for stage "${stage}" in ${deployDir} include images from another registry: ${list}. ` +
-        `Publish them to ${registry.host} first (DEPLOY_TARGET=${registry.target} pnpm turbo run publish).`,
+        `Publish them to ${registry.host} first (DEPLOY_TARGET=${registry.target} pnpm turbo run build deploy).`,
     );
   }
 }
@@ -98,12 +100,6 @@ export async function synthLocal(
     registry,
     stage,
   });
-}
-
-/** Publishes every function of the workspace (see publishFunctions). */
-function publishAll(registry: ImageRegistry, stage: string, workspaceRoot: string): Promise<boolean> {
-  const functions = discoverFunctions(workspaceRoot);
-  return publishFunctions({ functions, registry, stage, deployDir: stageDeployDir(workspaceRoot, stage) });
 }
 
 /** Runs the CLI; returns the exit code. */
@@ -149,14 +145,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         say(`aws/${stage}: ${registryStackName(stage)} deployed to ${registry.host}`);
         return 0;
       }
-      case "publish": {
-        const registry = await connectRegistry(target);
-        return (await publishAll(registry, stage, workspaceRoot)) ? 0 : 1;
-      }
-      case "all":
       case "functions": {
         const registry = await connectRegistry(target);
-        if (step === "all" && !(await publishAll(registry, stage, workspaceRoot))) return 1;
         if (target === "local") {
           for (const line of await synthLocal(registry, stage, workspaceRoot)) say(line);
           say(

@@ -2,20 +2,26 @@ import { execFileSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import {
+  contentTag,
+  LocalRegistry,
+  publishFunction,
+  readDigestRecords,
+  repositoryName,
+  stageDeployDir,
+} from "@lambda-images/docker/publish";
+import {
+  isolatedAwsEnvironment,
+  localRegistryForTests,
+  putTestImage,
+  TEST_REGISTRY_HOST as registryHost,
+  uniqueSuffix,
+} from "@lambda-images/docker/testing";
 import { discoverFunctions, findWorkspaceRoot } from "@lambda-images/function-config";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { readDigestRecords, stageDeployDir } from "../digests.js";
-import { contentTag, repositoryName } from "../naming.js";
-import { main as publishMain } from "../publish/cli.js";
-import { publishFunction } from "../publish/publish.js";
-import { DEFAULT_LOCAL_REGISTRY, LocalRegistry } from "../publish/registries.js";
-import { isolatedAwsEnvironment } from "../testing/aws-environment.js";
-import { localRegistryForTests, putTestImage, uniqueSuffix } from "../testing/registry-fixture.js";
-import { createTempWorkspace } from "../testing/workspace.js";
 import { main as deployMain, INFRA_DIR, synthLocal } from "./cli.js";
 import { imageUriIn, verifyTemplateDigests } from "./verify.js";
 
-const registryHost = process.env.LOCAL_REGISTRY || DEFAULT_LOCAL_REGISTRY;
 const workspaceRoot = findWorkspaceRoot();
 const functions = discoverFunctions(workspaceRoot);
 const registryTests = await localRegistryForTests(registryHost);
@@ -107,22 +113,6 @@ describe.runIf(registryTests.run)(
 
 describe("failing fast without AWS configuration", () => {
   const withoutAws = isolatedAwsEnvironment();
-
-  it("publish names the missing region before it looks at any image", async () => {
-    withoutAws();
-    const workspace = createTempWorkspace();
-    try {
-      const dir = workspace.addFunction("unbuilt", {});
-      const errors = vi.spyOn(console, "error").mockImplementation(() => {});
-      const code = await publishMain(["--target", "aws"], dir);
-      expect(code).toBe(1);
-      const printed = errors.mock.calls.map((call) => String(call[0])).join("\n");
-      expect(printed).toMatch(/No AWS region is set/);
-      expect(printed).not.toMatch(/no built/);
-    } finally {
-      workspace.remove();
-    }
-  });
 
   it("every deploy step on AWS names the missing credentials", async () => {
     withoutAws();

@@ -1,8 +1,7 @@
 import { readFileSync } from "node:fs";
+import type { DigestRecords, ImageRegistry } from "@lambda-images/docker/publish";
 import type { FunctionDefinition } from "@lambda-images/function-config";
-import type { DigestRecords } from "../digests.js";
 import { lambdaFunctionName } from "../naming.js";
-import type { ImageRegistry } from "../publish/registries.js";
 
 interface TemplateResource {
   readonly Type?: string;

@@ -19,6 +19,9 @@ import { formatFinding } from "./lint/findings.js";
 import { lintWorkspace } from "./lint/lint.js";
 import { functionDockerfile } from "./lint/targets.js";
 import { buildLocalImage } from "./local/build-local.js";
+import { publishFunction } from "./publish/publish.js";
+import { stageDeployDir } from "./publish/records.js";
+import { connectRegistry, resolveStage, resolveTarget } from "./publish/target.js";
 
 export interface CliIo {
   readonly cwd: string;
@@ -49,9 +52,21 @@ Commands:
   local                Same as build --local (takes build's options).
   base [NAME...]       Build the shared base images under images/ (default: the one in this folder, else all).
                        Takes --platform, --base and --verbose too.
+  publish              Build the image of the strategy each function deploys (its config's "strategy"; found
+                       unchanged by its content tag when it was built before), push it to the function's
+                       repository unless that tag is already there, and record the digest the registry serves
+                       in infra/.deploy/<stage>/digests/<function>.json for the CDK app. The target is checked
+                       first (region, credentials and ECR login; or the local registry; and the engine): nothing
+                       is built when it fails.
+    --function NAME      a function (repeatable; default: the one in this folder, else all)
+    --target T           aws (ECR of the current AWS credentials) or local (the registry at LOCAL_REGISTRY,
+                         default 127.0.0.1:5000); default: DEPLOY_TARGET, else aws
+    --stage S            the stage whose repositories receive the images; default: STAGE, else dev
+    --platform, --base, --verbose   as for build
   help                 Show this text.
 
-Environment: IMAGE_STRATEGY, IMAGE_PLATFORM, IMAGE_BASE_OVERRIDES, DOCKER_HOST.
+Environment: IMAGE_STRATEGY, IMAGE_PLATFORM, IMAGE_BASE_OVERRIDES, DOCKER_HOST; for publish also DEPLOY_TARGET,
+STAGE, LOCAL_REGISTRY and the AWS SDK's (AWS_REGION, AWS_PROFILE, AWS_ACCESS_KEY_ID, ...).
 `;
 
 /** A mistake in how the command was called: printed with a hint to --help, exit code 2. */
@@ -134,14 +149,21 @@ function summary(built: BuiltImage, colours: Colours | undefined): string {
   return `${built.image.padEnd(40)} ${built.contentTag.padEnd(52)} ${built.imageId.slice(7, 19)}  ${size.padStart(9)}  ${how}`;
 }
 
+/** The named functions, else the one whose folder this runs in, else every function of the workspace. */
+function selectFunctions(
+  names: readonly string[] | undefined,
+  root: string,
+  cwd: string,
+): FunctionDefinition[] {
+  if (names && names.length > 0) return names.map((n) => findFunction(n, root));
+  if (isPackageWith(cwd, "lambda")) return [loadFunction(cwd)];
+  return discoverFunctions(root);
+}
+
 async function buildCommand(args: readonly string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({ args: [...args], options: BUILD_OPTIONS, strict: true });
   const root = findWorkspaceRoot(io.cwd);
-  let functions: FunctionDefinition[];
-  if (values.function && values.function.length > 0)
-    functions = values.function.map((n) => findFunction(n, root));
-  else if (isPackageWith(io.cwd, "lambda")) functions = [loadFunction(io.cwd)];
-  else functions = discoverFunctions(root);
+  const functions = selectFunctions(values.function, root, io.cwd);
   const strategies = parseStrategies(
     values.strategy ?? (io.env.IMAGE_STRATEGY ? [io.env.IMAGE_STRATEGY] : []),
   );
@@ -196,6 +218,53 @@ async function baseCommand(args: readonly string[], io: CliIo): Promise<number> 
   return 0;
 }
 
+async function publishCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      function: BUILD_OPTIONS.function,
+      target: { type: "string" },
+      stage: { type: "string" },
+      platform: BUILD_OPTIONS.platform,
+      base: BUILD_OPTIONS.base,
+      verbose: BUILD_OPTIONS.verbose,
+    },
+    strict: true,
+  });
+  const target = resolveTarget(values.target, io.env);
+  const stage = resolveStage(values.stage, io.env);
+  const root = findWorkspaceRoot(io.cwd);
+  const functions = selectFunctions(values.function, root, io.cwd);
+  // Before any image is built: a missing region, credential, registry or engine fails here.
+  const registry = await connectRegistry(target, io.env);
+  const builder = makeBuilder(root, values, io);
+  const deployDir = stageDeployDir(root, stage);
+  let pushed = 0;
+  let failed = 0;
+  for (const fn of functions) {
+    try {
+      const built = await builder.buildFunctionImage(fn, fn.strategy);
+      const result = await publishFunction({
+        fn,
+        stage,
+        registry,
+        deployDir,
+        image: { reference: built.contentTag, contentHash: built.contentHash },
+        log: (line) => io.out(`lambda-image publish: ${line}`),
+      });
+      if (result.pushed) pushed += 1;
+    } catch (error) {
+      failed += 1;
+      io.err(`lambda-image publish: ${fn.name}: ${(error as Error).message}`);
+    }
+  }
+  const unchanged = functions.length - pushed - failed;
+  io.out(
+    `lambda-image publish: ${registry.target}/${stage} (${registry.host}): ${pushed} pushed, ${unchanged} unchanged, ${failed} failed`,
+  );
+  return failed === 0 ? 0 : 1;
+}
+
 type Command = (args: readonly string[], io: CliIo) => Promise<number>;
 
 const COMMANDS: Readonly<Record<string, Command>> = {
@@ -203,6 +272,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   build: buildCommand,
   local: (args, io) => buildCommand([...args, "--local"], io),
   base: baseCommand,
+  publish: publishCommand,
 };
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {

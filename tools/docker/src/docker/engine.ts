@@ -15,6 +15,8 @@ export interface DockerRunOptions {
   /** Receives output lines as they come (a build's log). */
   readonly onOutput?: (line: string) => void;
   readonly signal?: AbortSignal;
+  /** Written to the command's stdin (a password for `docker login --password-stdin`), never to its arguments. */
+  readonly input?: string;
 }
 
 /** Docker cannot be used here: the CLI is missing or its engine does not answer. */
@@ -43,9 +45,10 @@ export function docker(args: readonly string[], options: DockerRunOptions = {}):
   return new Promise((resolve, reject) => {
     const child = spawn("docker", [...args], {
       env: options.env ?? process.env,
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: ["pipe", "pipe", "pipe"],
       signal: options.signal,
     });
+    child.stdin.end(options.input ?? "");
     let stdout = "";
     let stderr = "";
     let pending = "";

@@ -3,11 +3,14 @@
  * loudly, elsewhere. Base image overrides come from IMAGE_BASE_OVERRIDES; when it is unset and the public bases
  * are not in the engine but the CI stand-ins are, the stand-ins' overrides file is used (and said so).
  */
-import { existsSync, readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ImageBuilder, type ImageBuilderOptions } from "../build/builder.js";
 import { type BaseOverrides, parseBaseOverrides } from "../build/overrides.js";
-import { checkEngine, type EngineInfo, inspectImage } from "../docker/engine.js";
+import { checkEngine, dockerOk, type EngineInfo, inspectImage } from "../docker/engine.js";
 
 export type EngineAvailability =
   | { readonly available: true; readonly engine: EngineInfo }
@@ -62,4 +65,17 @@ export async function imageBuilderForTests(
     log: (line) => console.log(`[lambda-image] ${line}`),
     ...options,
   });
+}
+
+/** Makes a one-file image with random content (a new image id every time) with `docker import`. */
+export async function importTestImage(reference: string): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "lambda-image-test-"));
+  try {
+    const tar = join(dir, "rootfs.tar");
+    writeFileSync(join(dir, "content.txt"), randomBytes(32).toString("hex"));
+    execFileSync("tar", ["-C", dir, "-cf", tar, "content.txt"]);
+    await dockerOk(["import", "--change", 'CMD ["index.handler"]', tar, reference]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

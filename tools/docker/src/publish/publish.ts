@@ -1,9 +1,19 @@
+/**
+ * Pushes a function's built image to the function's repository under its content tag and records the digest the
+ * registry serves for it, for the CDK app to deploy by.
+ */
 import type { FunctionDefinition } from "@lambda-images/function-config";
-import { type DigestRecord, writeDigestRecord } from "../digests.js";
-import { contentTag, repositoryName } from "../naming.js";
-import { docker, repoDigests } from "./docker.js";
-import { findLocalImage, type LocalImage } from "./local-image.js";
+import { docker, dockerOk } from "../docker/engine.js";
+import { contentTag, type DigestRecord, repositoryName, writeDigestRecord } from "./records.js";
 import type { ImageRegistry } from "./registries.js";
+
+/** A built image, as publishing needs it (the image builder's record has both). */
+export interface LocalImage {
+  /** A reference the local Docker engine knows: the content tag "hello:aws-base-3f9c0a1b2c4d". */
+  readonly reference: string;
+  /** What names the image's content (hex, 12+ characters): the builder's input hash. */
+  readonly contentHash: string;
+}
 
 export interface PublishOptions {
   readonly fn: FunctionDefinition;
@@ -11,8 +21,8 @@ export interface PublishOptions {
   readonly registry: ImageRegistry;
   /** The stage's deploy folder, where the digest record is written. */
   readonly deployDir: string;
-  /** The image to publish. Default: the one the function's image record names. */
-  readonly image?: LocalImage;
+  /** The image to publish. */
+  readonly image: LocalImage;
   readonly log?: (line: string) => void;
 }
 
@@ -37,7 +47,7 @@ export function digestFor(digests: readonly string[], host: string, repository: 
 export async function publishFunction(options: PublishOptions): Promise<PublishResult> {
   const { fn, registry, stage } = options;
   const log = options.log ?? (() => {});
-  const image = options.image ?? (await findLocalImage(fn));
+  const image = options.image;
   const tag = contentTag(fn.version, image.contentHash);
   const repository = repositoryName(stage, fn.name);
   const remote = `${registry.host}/${repository}:${tag}`;
@@ -81,11 +91,11 @@ async function push(options: {
   const { registry, repository, tag } = options;
   const remote = `${registry.host}/${repository}:${tag}`;
   await registry.login();
-  await docker(["tag", options.source, remote]);
+  await dockerOk(["tag", options.source, remote]);
   try {
     options.log(`pushing ${options.source} as ${remote}`);
     try {
-      await docker(["push", remote]);
+      await dockerOk(["push", remote]);
     } catch (error) {
       // Another publish of the same content may have pushed the tag first, and an immutable repository then
       // refuses this push. The tag names the content, so the image it holds is this one.
@@ -94,7 +104,10 @@ async function push(options: {
       options.log(`${remote} was pushed meanwhile by another publish`);
       return { digest: meanwhile, pushed: false };
     }
-    const pushedDigest = digestFor(await repoDigests(remote), registry.host, repository);
+    const repoDigests = JSON.parse(
+      await dockerOk(["image", "inspect", "--format", "{{json .RepoDigests}}", remote]),
+    ) as string[] | null;
+    const pushedDigest = digestFor(repoDigests ?? [], registry.host, repository);
     const served = await registry.findDigest(repository, tag);
     if (served === undefined || pushedDigest === undefined || served !== pushedDigest) {
       throw new Error(
@@ -104,6 +117,6 @@ async function push(options: {
     }
     return { digest: served, pushed: true };
   } finally {
-    await docker(["image", "rm", remote]).catch(() => undefined);
+    await docker(["image", "rm", remote]);
   }
 }

@@ -1,5 +1,5 @@
-import { PUBLISH_TARGETS, type PublishTarget } from "../digests.js";
-import { requireDockerEngine } from "./docker.js";
+import { checkEngine } from "../docker/engine.js";
+import { PUBLISH_TARGETS, type PublishTarget, STAGE_PATTERN, STAGE_RULE } from "./records.js";
 import { DEFAULT_LOCAL_REGISTRY, EcrRegistry, type ImageRegistry, LocalRegistry } from "./registries.js";
 
 /**
@@ -15,6 +15,15 @@ export function resolveTarget(flag: string | undefined, env: NodeJS.ProcessEnv =
   return value as PublishTarget;
 }
 
+/** The stage publishing writes to: `--stage`, else STAGE, else "dev" (the CDK app's default too). */
+export function resolveStage(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  const stage = flag ?? (env.STAGE || "dev");
+  if (!STAGE_PATTERN.test(stage)) {
+    throw new Error(`${flag === undefined ? "STAGE" : "--stage"} is "${stage}": it ${STAGE_RULE}.`);
+  }
+  return stage;
+}
+
 /**
  * Connects to the target's registry and checks everything publishing needs (region, credentials and a registry
  * login for ECR; a registry that answers for local; a Docker engine for both), before any image is touched.
@@ -25,11 +34,11 @@ export async function connectRegistry(
 ): Promise<ImageRegistry> {
   if (target === "aws") {
     const registry = await EcrRegistry.connect();
-    await requireDockerEngine();
+    await checkEngine(env);
     return registry;
   }
   const registry = new LocalRegistry(env.LOCAL_REGISTRY || DEFAULT_LOCAL_REGISTRY);
   await registry.check();
-  await requireDockerEngine();
+  await checkEngine(env);
   return registry;
 }

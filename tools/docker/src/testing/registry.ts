@@ -1,12 +1,20 @@
+/**
+ * Test helpers for the local OCI registry the publish tests push to (127.0.0.1:5000, or LOCAL_REGISTRY): start it
+ * when it is installed but not running, and put small images in it through its HTTP API.
+ */
 import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { LocalRegistry } from "../publish/registries.js";
+import { join } from "node:path";
+import { findWorkspaceRoot } from "@lambda-images/function-config";
+import { DEFAULT_LOCAL_REGISTRY, LocalRegistry } from "../publish/registries.js";
+import { IN_CI } from "./engine.js";
 
 const REGISTRY_BINARY = "/usr/bin/docker-registry";
-const START_SCRIPT = fileURLToPath(new URL("../../scripts/start-local-registry.sh", import.meta.url));
-const IN_CI = ["true", "1"].includes((process.env.CI ?? "").toLowerCase());
+const START_SCRIPT = join("infra", "scripts", "start-local-registry.sh");
+
+/** The registry the tests use: LOCAL_REGISTRY, else the default 127.0.0.1:5000. */
+export const TEST_REGISTRY_HOST = process.env.LOCAL_REGISTRY || DEFAULT_LOCAL_REGISTRY;
 
 function sha256(bytes: Buffer): string {
   return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
@@ -91,7 +99,10 @@ export async function localRegistryForTests(host: string): Promise<{ run: boolea
   if (await answers()) return { run: true, reason: `a registry answers at ${host}` };
   if (existsSync(REGISTRY_BINARY)) {
     // Two suites may start it at once: the loser's script fails on the taken port, and the check below decides.
-    spawnSync("bash", [START_SCRIPT], { env: { ...process.env, LOCAL_REGISTRY: host }, stdio: "ignore" });
+    spawnSync("bash", [join(findWorkspaceRoot(), START_SCRIPT)], {
+      env: { ...process.env, LOCAL_REGISTRY: host },
+      stdio: "ignore",
+    });
     if (await answers()) return { run: true, reason: `started the local registry at ${host}` };
   }
   if (IN_CI) return { run: true, reason: "CI=true: these tests fail without a registry" };

@@ -5,8 +5,8 @@ import {
   ImageNotFoundException,
   RepositoryNotFoundException,
 } from "@aws-sdk/client-ecr";
-import type { PublishTarget } from "../digests.js";
-import { docker } from "./docker.js";
+import { dockerOk } from "../docker/engine.js";
+import type { PublishTarget } from "./records.js";
 
 /** A registry the publish step pushes to and reads digests back from. */
 export interface ImageRegistry {
@@ -171,7 +171,7 @@ export class EcrRegistry implements ImageRegistry {
 
   /** `docker login` with the token from connect(), given on stdin (never on the command line); once. */
   login(): Promise<void> {
-    this.loggedIn ??= docker(["login", "--username", this.token.username, "--password-stdin", this.host], {
+    this.loggedIn ??= dockerOk(["login", "--username", this.token.username, "--password-stdin", this.host], {
       input: this.token.password,
     }).then(() => undefined);
     return this.loggedIn;

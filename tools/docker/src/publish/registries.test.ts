@@ -2,17 +2,21 @@ import { ECRClient } from "@aws-sdk/client-ecr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isolatedAwsEnvironment } from "../testing/aws-environment.js";
 import { EcrStandIn } from "../testing/ecr-stand-in.js";
-import { localRegistryForTests, putTestImage, uniqueSuffix } from "../testing/registry-fixture.js";
-import { AwsPreflightError, DEFAULT_LOCAL_REGISTRY, EcrRegistry, LocalRegistry } from "./registries.js";
+import {
+  localRegistryForTests,
+  putTestImage,
+  TEST_REGISTRY_HOST as registryHost,
+  uniqueSuffix,
+} from "../testing/registry.js";
+import { AwsPreflightError, EcrRegistry, LocalRegistry } from "./registries.js";
 
-const registryHost = process.env.LOCAL_REGISTRY || DEFAULT_LOCAL_REGISTRY;
 const registryTests = await localRegistryForTests(registryHost);
 
 describe.runIf(registryTests.run)(
   `LocalRegistry (against the real local registry: ${registryTests.reason})`,
   () => {
     const registry = new LocalRegistry(registryHost);
-    const repository = `infra-test/${uniqueSuffix()}/fn`;
+    const repository = `lambda-image-test/${uniqueSuffix()}/fn`;
 
     it("answers (start it with infra/scripts/start-local-registry.sh)", async () => {
       await expect(registry.check()).resolves.toBeUndefined();

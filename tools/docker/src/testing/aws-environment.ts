@@ -12,7 +12,7 @@ export function isolatedAwsEnvironment(): (extra?: Record<string, string>) => vo
   const saved = { ...process.env };
   let home: string;
   beforeAll(() => {
-    home = mkdtempSync(join(tmpdir(), "infra-home-"));
+    home = mkdtempSync(join(tmpdir(), "aws-home-"));
   });
   afterEach(() => {
     process.env = { ...saved };
