@@ -81,6 +81,19 @@ async function withRequireBannerIfNeeded(
   return { result: completeResult(fn, await bundleOnce(fn, true)), requireBanner: true };
 }
 
+/**
+ * The esbuild settings lambda-build ends up using for `fn` today: esbuildOptions(), with the createRequire banner
+ * when the function's current inputs need it (decided as a build decides it, by bundling once without writing).
+ * What a standalone copy of the function renders into its own build command.
+ */
+export async function resolvedEsbuildOptions(
+  fn: FunctionDefinition,
+): Promise<ReturnType<typeof esbuildOptions>> {
+  assertEntryExists(fn);
+  const { requireBanner } = await withRequireBannerIfNeeded(fn, await bundleOnce(fn, false));
+  return esbuildOptions(fn, { requireBanner });
+}
+
 /** Replaces dist/ with the bundle, its map and the metafile, so no stale file survives a build. */
 async function writeOutputs(fn: FunctionDefinition, { result }: BundleOutput): Promise<void> {
   await rm(fn.distDir, { recursive: true, force: true });
