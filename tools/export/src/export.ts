@@ -198,7 +198,8 @@ function planSources(fn: FunctionDefinition, workspace: Workspace, files: readon
       kept.set(file, rewritten + text.slice(at));
       continue;
     }
-    const names = [...new Set(blockers)].join(", ");
+    const unique = [...new Set(blockers)];
+    const names = unique.join(", ");
     const isTest = /\.test\.[cm]?[jt]sx?$/.test(file);
     if (!isTest && file.startsWith("src/")) {
       throw new ExportError(
@@ -207,7 +208,8 @@ function planSources(fn: FunctionDefinition, workspace: Workspace, files: readon
           "the function needs into the function, then export again.",
       );
     }
-    leftOut.push({ what: file, reason: `imports ${names}, which exists only in the workspace` });
+    const which = unique.length === 1 ? "a package that exists" : "packages that exist";
+    leftOut.push({ what: file, reason: `imports ${names}, ${which} only in the workspace` });
   }
   return { kept, leftOut, usedPackages };
 }
