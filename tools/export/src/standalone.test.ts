@@ -84,7 +84,8 @@ function npm(args: readonly string[], timeout: number): Promise<Ran> {
 
 async function npmOk(args: readonly string[], timeout = STEP_TIMEOUT_MS): Promise<string> {
   const ran = await npm(args, timeout);
-  if (ran.code !== 0) throw new Error(`npm ${args.join(" ")} in ${target} exited ${ran.code}:\n${ran.output}`);
+  if (ran.code !== 0)
+    throw new Error(`npm ${args.join(" ")} in ${target} exited ${ran.code}:\n${ran.output}`);
   return ran.output;
 }
 
@@ -115,7 +116,9 @@ describe("hello, exported outside the workspace", () => {
       await buildFunction(hello, { importCheck: false });
       const expected = readFileSync(hello.bundle);
       const built = readFileSync(join(target, "dist", "index.mjs"));
-      console.log(`[lambda-export] ${name}: dist/index.mjs ${built.length} B, lambda-build's ${expected.length} B`);
+      console.log(
+        `[lambda-export] ${name}: dist/index.mjs ${built.length} B, lambda-build's ${expected.length} B`,
+      );
       expect(built.length).toBe(expected.length);
       expect(built.equals(expected)).toBe(true);
     },
@@ -141,7 +144,10 @@ describe("hello, exported outside the workspace", () => {
         { dockerfile: join(target, `Dockerfile.${strategy}`), context: target, strategy, fn: exported },
         { root: target, baseImageUsers: users },
       );
-      expect(findings.map((finding) => formatFinding(finding, target)), strategy).toEqual([]);
+      expect(
+        findings.map((finding) => formatFinding(finding, target)),
+        strategy,
+      ).toEqual([]);
     }
   });
 });
@@ -179,7 +185,10 @@ describe.runIf(availability.available)("the exported hello's aws-base image", ()
         parseDockerfile(join(target, "Dockerfile.aws-base")),
         await overridesForTests(root),
       );
-      const buildArgs = Object.entries(overrides).flatMap(([arg, value]) => ["--build-arg", `${arg}=${value}`]);
+      const buildArgs = Object.entries(overrides).flatMap(([arg, value]) => [
+        "--build-arg",
+        `${arg}=${value}`,
+      ]);
       await npmOk(["run", "image:aws-base", "--", ...buildArgs], IMAGE_TIMEOUT_MS);
 
       const exported = loadFunction(target);
