@@ -31,16 +31,15 @@ describe("IMAGE_BASE_OVERRIDES", () => {
 describe("overrideBuildArgs", () => {
   it("sets each ARG a FROM uses whose default is an overridden public name, and no other", () => {
     const dockerfile = parseDockerfileText(
-      [
-        "ARG BASE_IMAGE=public.ecr.aws/lambda/provided:al2023",
-        "ARG NODE_IMAGE=node:24.22.3-bookworm-slim",
-        "ARG TOOL_IMAGE=busybox:1.37",
-        "ARG NOT_A_BASE=node:24.22.3-bookworm-slim",
-        "FROM ${NODE_IMAGE} AS node",
-        "FROM ${TOOL_IMAGE} AS tool",
-        "FROM ${BASE_IMAGE}",
-        "COPY --from=node /usr/local/bin/node /usr/local/bin/node",
-      ].join("\n"),
+      `ARG BASE_IMAGE=public.ecr.aws/lambda/provided:al2023
+ARG NODE_IMAGE=node:24.22.3-bookworm-slim
+ARG TOOL_IMAGE=busybox:1.37
+ARG NOT_A_BASE=node:24.22.3-bookworm-slim
+FROM \${NODE_IMAGE} AS node
+FROM \${TOOL_IMAGE} AS tool
+FROM \${BASE_IMAGE}
+COPY --from=node /usr/local/bin/node /usr/local/bin/node
+`,
       "Dockerfile",
     );
     const overrides = parseBaseOverrides(
