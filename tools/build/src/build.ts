@@ -82,6 +82,19 @@ async function withRequireBannerIfNeeded(
 }
 
 /**
+ * The esbuild settings lambda-build ends up using for `fn` today: esbuildOptions(), with the createRequire banner
+ * when the function's current inputs need it (decided as a build decides it, by bundling once without writing).
+ * What a standalone copy of the function renders into its own build command.
+ */
+export async function resolvedEsbuildOptions(
+  fn: FunctionDefinition,
+): Promise<ReturnType<typeof esbuildOptions>> {
+  assertEntryExists(fn);
+  const { requireBanner } = await withRequireBannerIfNeeded(fn, await bundleOnce(fn, false));
+  return esbuildOptions(fn, { requireBanner });
+}
+
+/**
  * Replaces dist/ with the bundle, its map and the metafile, so no stale file survives a build. Each file is
  * written beside its final name and renamed into place, so a runtime starting while a watch rebuild writes (the
  * local stack cold-starts on every config change) imports the old bundle or the new one, never a half-written file

@@ -4,6 +4,7 @@ export {
   buildFunction,
   type FunctionWatcher,
   METAFILE_NAME,
+  resolvedEsbuildOptions,
   watchFunction,
 } from "./build.js";
 export { BuildError, functionLabel } from "./errors.js";

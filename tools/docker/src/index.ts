@@ -9,7 +9,7 @@ export {
   RECORD_DIR,
   removeImages,
 } from "./build/builder.js";
-export { type BaseOverrides, parseBaseOverrides } from "./build/overrides.js";
+export { type BaseOverrides, overrideBuildArgs, parseBaseOverrides } from "./build/overrides.js";
 export {
   checkEngine,
   DockerCommandError,
@@ -23,6 +23,7 @@ export {
 export { type DockerIgnore, loadDockerIgnore, parseDockerIgnore } from "./dockerfile/dockerignore.js";
 export { type ImageReference, parseImageReference, unpinnedReason } from "./dockerfile/image-ref.js";
 export {
+  baseImageArgs,
   finalStage,
   type ParsedDockerfile,
   type ParsedInstruction,

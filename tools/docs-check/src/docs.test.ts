@@ -60,7 +60,16 @@ const INVOKE =
 const WORKSPACE_BIN =
   "a workspace bin as a package's scripts run it (from a package folder): checked to be declared, run by the suites";
 
+const EXPORTS =
+  "writes a copy of a function outside the repository: tools/export exports hello and installs, builds, tests and images it there";
+const IN_THE_COPY = "runs in an exported copy (outside the repository): tools/export runs it there";
+
 const SKIP: Record<string, string> = {
+  "pnpm export-function hello ../my-hello": EXPORTS,
+  "pnpm export-function functions/thumbnail ../thumbnail --name thumbnail-service": EXPORTS,
+  "cd ../my-hello": IN_THE_COPY,
+  "npm install": IN_THE_COPY,
+  "npm test": IN_THE_COPY,
   "npm install -g pnpm@10.34.9": INSTALLS,
   "pnpm install": INSTALLS,
   "pnpm dev": LONG_RUNNING,
@@ -138,6 +147,9 @@ const SKIP: Record<string, string> = {
     "writes a new function into the repo: tools/generator-tests runs the generator in a copy",
 };
 const LISTED = [...RUN, ...Object.keys(SKIP)];
+for (const fn of ["orders-worker", "report-stream", "thumbnail"]) {
+  SKIP[`pnpm export-function ${fn} ../my-${fn}`] = EXPORTS;
+}
 for (const fn of ["hello", "orders-worker", "report-stream", "thumbnail", "build"]) {
   for (const script of ["build", "test", "typecheck"])
     SKIP[`pnpm --filter @lambda-images/${fn} ${script}`] = RECURSIVE;

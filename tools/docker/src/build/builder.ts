@@ -16,7 +16,7 @@ import {
   type EngineInfo,
   inspectImage,
 } from "../docker/engine.js";
-import { type ParsedDockerfile, parseDockerfile, variablesIn } from "../dockerfile/parse.js";
+import { baseImageArgs, type ParsedDockerfile, parseDockerfile } from "../dockerfile/parse.js";
 import { type BaseImageDefinition, discoverBaseImages } from "../images/config.js";
 import { functionDockerfile } from "../lint/targets.js";
 import { LOCAL_TARGET_FOLDER, type LocalTargetContext, localImageTag } from "../local/local-target.js";
@@ -261,7 +261,7 @@ export class ImageBuilder {
 
   /** Fills every ARG that a FROM uses: shared images by their content tag, overridden public bases, defaults. */
   async #baseImages(dockerfile: ParsedDockerfile, platform: string): Promise<Record<string, BaseImageUse>> {
-    const fromArgs = new Set(dockerfile.stages.flatMap((stage) => variablesIn(stage.image)));
+    const fromArgs = baseImageArgs(dockerfile);
     const shared = discoverBaseImages(this.#options.root);
     const bases: Record<string, BaseImageUse> = {};
     for (const name of fromArgs) {

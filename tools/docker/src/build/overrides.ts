@@ -3,6 +3,7 @@
  * override applies to a Dockerfile ARG whose default is the public name (ARG BASE_IMAGE=node:22...), so the
  * Dockerfiles keep their real, pinned defaults and a mirror, a digest or a local stand-in is chosen at build time.
  */
+import { baseImageArgs, type ParsedDockerfile } from "../dockerfile/parse.js";
 
 export type BaseOverrides = ReadonlyMap<string, string>;
 
@@ -32,4 +33,21 @@ export function parseBaseOverrides(
     overrides.set(match[1], match[2]);
   }
   return overrides;
+}
+
+/**
+ * The build arguments that apply `overrides` to a Dockerfile: each global ARG a FROM uses whose default is an
+ * overridden public name, set to its replacement (`--build-arg BASE_IMAGE=localhost/stand-in/lambda-nodejs:24`).
+ */
+export function overrideBuildArgs(
+  dockerfile: ParsedDockerfile,
+  overrides: BaseOverrides,
+): Record<string, string> {
+  const args: Record<string, string> = {};
+  for (const name of baseImageArgs(dockerfile)) {
+    const fallback = dockerfile.globalArgs.get(name);
+    const replacement = fallback === undefined ? undefined : overrides.get(fallback);
+    if (replacement !== undefined) args[name] = replacement;
+  }
+  return args;
 }

@@ -9,6 +9,8 @@ export interface ParsedInstruction {
   readonly keyword: string;
   /** 1-based line where the instruction starts. */
   readonly line: number;
+  /** 1-based line where it ends (continuation lines included). */
+  readonly endLine: number;
   /** The arguments as written (shell words or JSON strings, quotes kept), without flags. */
   readonly args: readonly string[];
   /** The JSON-array form's values (CMD ["index.handler"]), when the instruction uses it. */
@@ -55,6 +57,7 @@ function toParsedInstruction(instruction: Instruction): ParsedInstruction {
   return {
     keyword: instruction.getKeyword().toUpperCase(),
     line: instruction.getRange().start.line + 1,
+    endLine: instruction.getRange().end.line + 1,
     args: instruction.getArguments().map((a) => a.getValue()),
     json,
     flags,
@@ -115,6 +118,11 @@ export function finalStage(dockerfile: ParsedDockerfile): ParsedStage | undefine
 }
 
 const VARIABLE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::[-+][^}]*)?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g;
+
+/** The global ARGs the stages' FROM lines name (FROM ${BASE_IMAGE}): the base images a build argument can change. */
+export function baseImageArgs(dockerfile: ParsedDockerfile): Set<string> {
+  return new Set(dockerfile.stages.flatMap((stage) => variablesIn(stage.image)));
+}
 
 /** The names of the variables a string uses (${NAME}, $NAME). */
 export function variablesIn(value: string): string[] {
