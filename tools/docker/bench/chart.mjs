@@ -19,6 +19,7 @@ function panels(results, published) {
   const standIns = STRATEGIES.some((strategy) => row(strategy).standIn);
   const aws = row("aws-base");
   const mb = (bytes) => bytes / 1e6;
+  const at = (r) => `, load ${r.loadBefore.toFixed(1)}-${r.loadAfter.toFixed(1)}`;
   const list = [
     {
       title: "Our layers over the public base (MB)",
@@ -35,7 +36,7 @@ function panels(results, published) {
               ? "Ours; os-only's builder installs compilers with dnf, which is apt-get on the stand-in."
               : "Ours: the shared base (if any) and the function layer.",
             value: (r) => r.coldBuild.seconds,
-            label: (r) => `${fixed(r.coldBuild.seconds, 1)} s`,
+            label: (r) => `${fixed(r.coldBuild.seconds, 1)} s${at(r)}`,
           },
         ]),
     {
@@ -51,7 +52,7 @@ function panels(results, published) {
         : "Relative on one machine.",
       value: (r) => r.coldStart.medianMs / aws.coldStart.medianMs,
       label: (r) =>
-        `${fixed(r.coldStart.medianMs / aws.coldStart.medianMs, 2)}x (${fixed(r.coldStart.medianMs, 0)} ms)`,
+        `${fixed(r.coldStart.medianMs / aws.coldStart.medianMs, 2)}x (${fixed(r.coldStart.medianMs, 0)} ms${at(r)})`,
     },
     {
       title: `Warm invoke p50 relative to aws-base (${results.options.warm} invokes)`,
@@ -59,7 +60,7 @@ function panels(results, published) {
         ? "Relative on one machine; aws-base runs the stand-in's runtime client, not AWS's runtime."
         : "Relative on one machine.",
       value: (r) => r.warm.p50Ms / aws.warm.p50Ms,
-      label: (r) => `${fixed(r.warm.p50Ms / aws.warm.p50Ms, 2)}x (${fixed(r.warm.p50Ms, 2)} ms)`,
+      label: (r) => `${fixed(r.warm.p50Ms / aws.warm.p50Ms, 2)}x (${fixed(r.warm.p50Ms, 2)} ms${at(r)})`,
     },
     {
       title: standIns

@@ -46,13 +46,19 @@ export function renderSection(results, published) {
   const perStrategyLoad = all
     .map((row, i) => `${STRATEGY_ORDER[i]} ${load(row.loadBefore)}-${load(row.loadAfter)}`)
     .join(", ");
+  // The strategies are measured one after another: when the load moved between them, their ratios carry it too.
+  const loads = all.flatMap((row) => [row.loadBefore, row.loadAfter]);
+  const loadMoved = Math.max(...loads) - Math.min(...loads) > 2;
   const nodeVersions = [...new Set(all.map((row) => row.nodeVersion))].join(", ");
 
   const intro = [
     `Measured ${date} on the Node.js ${results.runtime.replace(/^nodejs(\d+)\.x$/, "$1")} images (Node.js ${nodeVersions} in all three), ` +
       `${results.cores} cores shared with other work: 1-minute load average ${load(results.load.min)}-${load(results.load.max)} ` +
       `(median ${load(results.load.median)} over ${results.load.samples} samples; per strategy ${perStrategyLoad}), so times are noisy ` +
-      "and ratios between strategies measured in the same run are steadier than absolute times. " +
+      (loadMoved
+        ? "and, since the strategies are measured one after another and the load moved between them in this run, " +
+          "even the ratios between them carry that change. "
+        : "and ratios between strategies measured in the same run are steadier than absolute times. ") +
       `Docker ${results.docker.version} (${results.docker.builder}), ${results.platform}.`,
     standIns
       ? "**Public bases: the Debian-built stand-ins** (docs/stand-ins.md), not AWS's or Docker Hub's images: " +
