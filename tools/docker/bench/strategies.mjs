@@ -1,21 +1,70 @@
 #!/usr/bin/env node
 /**
- * Measures hello in the three packaging strategies side by side: image size, bytes and layers added over the
- * public base, cold build (no layer cache, shared base included), cached build (docker's layer cache), unchanged
- * build (content tag found), container cold start to the first answered invoke, and warm invoke latency.
- * Prints the table with ratios against aws-base and writes it into docs/strategies.md.
+ * Measures hello in the three packaging strategies side by side and writes the figures three ways:
+ * docs/strategies.json (the measured data), the generated section of docs/strategies.md (between the bench markers)
+ * and docs/strategies.svg.
  *
- *   node bench/strategies.mjs [--skip-cold] [--runs N] [--warm N] [--no-write]
+ * Measured per strategy: the bytes and layers our Dockerfiles add over the public base (uncompressed, and gzip-
+ * compressed as a push sends them), the cold build of our layers (no layer cache; the shared base image included,
+ * split into shared base and function layer), cached and unchanged rebuilds (medians), container cold start to the
+ * first answered invoke (median) and warm invoke latency; and, labelled as depending on the base, the size of the
+ * public base as present here and of the whole image. The machine's load average is sampled throughout and written
+ * next to the figures. The bench has no targets: it prints what it measured and fails only when a measurement
+ * cannot be made (no engine, a build that fails, an invoke that errors).
+ *
+ *   node bench/strategies.mjs [--skip-cold] [--runs N] [--warm N] [--builds N] [--no-write]
+ *   node bench/strategies.mjs --render-only     # regenerate the doc section and the chart from docs/strategies.json
  *
  * Needs a Docker engine and hello's bundle (pnpm build). Base overrides come from IMAGE_BASE_OVERRIDES; figures
- * measured on stand-in bases are labelled as such.
+ * measured on the stand-in bases (docs/stand-ins.md) are labelled as such wherever they are shown.
  */
-import { readFileSync, writeFileSync } from "node:fs";
-import { cpus, loadavg } from "node:os";
+import { execFile } from "node:child_process";
+import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
+import { Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { parseArgs, promisify } from "node:util";
+import { createGzip } from "node:zlib";
 import { findFunction, findWorkspaceRoot, STRATEGIES } from "@lambda-images/function-config";
-import {
+
+const { values } = parseArgs({
+  options: {
+    "skip-cold": { type: "boolean" },
+    runs: { type: "string", default: "5" },
+    warm: { type: "string", default: "100" },
+    builds: { type: "string", default: "3" },
+    "no-write": { type: "boolean" },
+    "render-only": { type: "boolean" },
+  },
+});
+const root = findWorkspaceRoot();
+const dataFile = join(root, "docs", "strategies.json");
+const log = (line) => console.error(`[bench] ${line}`);
+
+// Loaded when needed, so a long run renders with the report code as it is when the run ends.
+const writeReport = async (results) => (await import("./report.mjs")).writeReport(root, results);
+
+if (values["render-only"]) {
+  const results = JSON.parse(readFileSync(dataFile, "utf8"));
+  console.log(await writeReport(results));
+  log(`regenerated docs/strategies.md's bench section and docs/strategies.svg from ${dataFile}`);
+  process.exit(0);
+}
+
+const positive = (name) => {
+  const n = Number(values[name]);
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(`--${name} must be a whole number of at least 1 (got "${values[name]}")`);
+    process.exit(2);
+  }
+  return n;
+};
+const RUNS = positive("runs");
+const WARM = positive("warm");
+const BUILDS = positive("builds");
+
+const {
   checkEngine,
   dockerOk,
   ImageBuilder,
@@ -23,26 +72,12 @@ import {
   parseBaseOverrides,
   startContainer,
   startTestRuntimeApi,
-} from "../dist/index.js";
-import { writeChart } from "./chart.mjs";
+} = await import("../dist/index.js");
 
-const { values } = parseArgs({
-  options: {
-    "skip-cold": { type: "boolean" },
-    runs: { type: "string", default: "5" },
-    warm: { type: "string", default: "100" },
-    "no-write": { type: "boolean" },
-  },
-});
-const RUNS = Number(values.runs);
-const WARM = Number(values.warm);
-
-const root = findWorkspaceRoot();
 const hello = findFunction("hello", root);
 const overrides = parseBaseOverrides(process.env.IMAGE_BASE_OVERRIDES);
 const engine = await checkEngine();
 const event = readFileSync(join(hello.dir, "events", "write-up-hello.json"), "utf8");
-const log = (line) => console.error(`[bench] ${line}`);
 
 const median = (xs) => {
   const sorted = [...xs].sort((a, b) => a - b);
@@ -54,18 +89,57 @@ const percentile = (xs, p) => {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 };
 
+// The 1-minute load average, sampled every 5 s while measuring: the machine is shared, so every figure is printed
+// with the load it was measured under.
+const loadSamples = [loadavg()[0]];
+const sampler = setInterval(() => loadSamples.push(loadavg()[0]), 5_000);
+sampler.unref();
+const loadNow = () => Number(loadavg()[0].toFixed(2));
+
 async function layers(image) {
-  const json = await dockerOk(["image", "inspect", "--format", "{{json .RootFS.Layers}}", image]);
-  return JSON.parse(json);
+  return JSON.parse(await dockerOk(["image", "inspect", "--format", "{{json .RootFS.Layers}}", image]));
 }
 async function size(image) {
   return Number(await dockerOk(["image", "inspect", "--format", "{{.Size}}", image]));
 }
 
-/** The public base (or its override) at the bottom of a strategy's chain of bases. */
+/**
+ * Each layer's size gzip-compressed (level 6, as docker push compresses layers), bottom layer first: the image is
+ * saved to a temporary folder, unpacked, and each layer's tar compressed in turn.
+ */
+async function compressedLayers(image) {
+  const work = mkdtempSync(join(tmpdir(), "strategies-bench-"));
+  try {
+    const archive = join(work, "image.tar");
+    await dockerOk(["save", "-o", archive, image]);
+    await promisify(execFile)("tar", ["-xf", archive, "-C", work]);
+    rmSync(archive);
+    const [manifest] = JSON.parse(readFileSync(join(work, "manifest.json"), "utf8"));
+    const sizes = [];
+    for (const layer of manifest.Layers) {
+      let bytes = 0;
+      await pipeline(
+        createReadStream(join(work, layer)),
+        createGzip({ level: 6 }),
+        new Writable({
+          write(chunk, _encoding, done) {
+            bytes += chunk.length;
+            done();
+          },
+        }),
+      );
+      sizes.push(bytes);
+    }
+    return sizes;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** The public base (or its override) at the bottom of a strategy's chain of bases, and the public name it is for. */
 function publicBase(record) {
   const base = record.bases.BASE_IMAGE;
-  if (base?.via !== "shared-image") return base?.used;
+  if (base?.via !== "shared-image") return { used: base?.used, name: base?.default };
   const shared = JSON.parse(
     readFileSync(
       join(
@@ -78,14 +152,35 @@ function publicBase(record) {
       "utf8",
     ),
   );
-  return shared.bases.BASE_IMAGE?.used;
+  return { used: shared.bases.BASE_IMAGE?.used, name: shared.bases.BASE_IMAGE?.default };
 }
 
+/** One build of hello in a strategy; the builder's "built ... in N s" lines give each image's own build time. */
 async function timeBuild(strategy, force) {
-  const builder = new ImageBuilder({ root, overrides, force, log: () => {} });
+  const built = {};
+  const builder = new ImageBuilder({
+    root,
+    overrides,
+    force,
+    log: (line) => {
+      const match = /^(\S+): built \S+ in ([\d.]+) s$/.exec(line);
+      if (match) built[match[1]] = Number(match[2]);
+    },
+  });
   const started = performance.now();
   const record = await builder.buildFunctionImage(hello, strategy);
-  return { record, seconds: (performance.now() - started) / 1000 };
+  return { record, seconds: (performance.now() - started) / 1000, built };
+}
+
+async function repeatBuild(strategy, force) {
+  const runs = [];
+  let record;
+  for (let i = 0; i < BUILDS; i++) {
+    const build = await timeBuild(strategy, force);
+    runs.push(Number(build.seconds.toFixed(3)));
+    record = build.record;
+  }
+  return { record, runs, median: median(runs) };
 }
 
 async function coldStart(image) {
@@ -108,25 +203,54 @@ async function coldStart(image) {
   }
 }
 
-const loadBefore = loadavg()[0];
-const results = {};
+const startedAt = new Date();
+const strategies = {};
 for (const strategy of STRATEGIES) {
-  log(`${strategy}: measuring`);
-  const row = {};
+  log(`${strategy}: measuring (load ${loadNow()})`);
+  const row = { loadBefore: loadNow() };
   if (!values["skip-cold"]) {
-    row.coldBuild = (await timeBuild(strategy, "no-cache")).seconds;
-    log(`${strategy}: cold build ${row.coldBuild.toFixed(1)} s`);
+    const cold = await timeBuild(strategy, "no-cache");
+    const functionImage = `${hello.name}:${strategy}`;
+    const functionSeconds = cold.built[functionImage];
+    row.coldBuild = {
+      seconds: Number(cold.seconds.toFixed(3)),
+      functionLayerSeconds: functionSeconds ?? null,
+      sharedBaseSeconds:
+        Object.entries(cold.built)
+          .filter(([image]) => image !== functionImage)
+          .reduce((sum, [, seconds]) => sum + seconds, 0) || null,
+    };
+    log(`${strategy}: cold build ${row.coldBuild.seconds.toFixed(1)} s (load ${loadNow()})`);
   }
-  row.cachedBuild = (await timeBuild(strategy, "cached")).seconds;
-  const unchanged = await timeBuild(strategy, undefined);
-  row.unchangedBuild = unchanged.seconds;
+  const cached = await repeatBuild(strategy, "cached");
+  row.cachedBuild = { runs: cached.runs, median: cached.median };
+  const unchanged = await repeatBuild(strategy, undefined);
+  row.unchangedBuild = { runs: unchanged.runs, median: unchanged.median };
   const record = unchanged.record;
   row.image = record.image;
-  row.size = await size(record.imageId);
+  row.nodeVersion = await dockerOk(["run", "--rm", "--entrypoint", "node", record.imageId, "--version"]);
+  row.sizeBytes = await size(record.imageId);
   const base = publicBase(record);
-  row.base = base;
-  row.addedBytes = row.size - (await size(base));
-  row.addedLayers = (await layers(record.imageId)).length - (await layers(base)).length;
+  row.publicBase = base.name;
+  row.baseUsed = base.used;
+  row.standIn = base.used !== base.name && overrides.get(base.name) === base.used;
+  row.baseSizeBytes = await size(base.used);
+  row.addedBytes = row.sizeBytes - row.baseSizeBytes;
+  const baseLayers = (await layers(base.used)).length;
+  const imageLayers = await layers(record.imageId);
+  row.addedLayers = imageLayers.length - baseLayers;
+  log(`${strategy}: compressing the image's layers (load ${loadNow()})`);
+  const gz = await compressedLayers(record.imageId);
+  if (gz.length !== imageLayers.length)
+    throw new Error(
+      `docker save gave ${gz.length} layers for ${record.image}, its RootFS has ${imageLayers.length}`,
+    );
+  const sum = (xs) => xs.reduce((a, b) => a + b, 0);
+  row.gzip = {
+    imageBytes: sum(gz),
+    baseBytes: sum(gz.slice(0, baseLayers)),
+    addedBytes: sum(gz.slice(baseLayers)),
+  };
 
   const coldStarts = [];
   let warm = [];
@@ -143,62 +267,36 @@ for (const strategy of STRATEGIES) {
     await runtimeApi.close();
   }
   warm = warm.slice(Math.min(5, warm.length - 1));
-  row.coldStartMs = median(coldStarts);
-  row.warmP50Ms = median(warm);
-  row.warmP90Ms = percentile(warm, 90);
-  results[strategy] = row;
+  row.coldStart = { runs: coldStarts.map((x) => Number(x.toFixed(1))), medianMs: median(coldStarts) };
+  row.warm = { invokes: warm.length, p50Ms: median(warm), p90Ms: percentile(warm, 90) };
+  row.loadAfter = loadNow();
+  strategies[strategy] = row;
   log(`${strategy}: ${JSON.stringify(row)}`);
 }
+clearInterval(sampler);
+loadSamples.push(loadavg()[0]);
 
-const standIns = [...overrides.values()].some((v) => v.startsWith("localhost/stand-in/"));
-const mb = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
-const s = (seconds) => `${seconds.toFixed(1)} s`;
-const ms = (millis) => `${millis < 10 ? millis.toFixed(2) : millis.toFixed(0)} ms`;
-const rows = [
-  ["Image size", "size", mb],
-  ["Added over the public base", "addedBytes", mb],
-  ["Layers added over the public base", "addedLayers", String],
-  ...(values["skip-cold"]
-    ? []
-    : [["Cold build (no layer cache, shared base included, public base present)", "coldBuild", s]]),
-  ["Cached build (docker layer cache)", "cachedBuild", s],
-  ["Unchanged build (content tag found)", "unchangedBuild", s],
-  [`Cold start: docker run to first answer (median of ${RUNS})`, "coldStartMs", ms],
-  [`Warm invoke p50 (${WARM} invokes)`, "warmP50Ms", ms],
-  [`Warm invoke p90 (${WARM} invokes)`, "warmP90Ms", ms],
-];
-const ratio = (a, b) => (b === 0 ? "n/a" : `${(a / b).toFixed(2)}x`);
-const table = [
-  "| | aws-base | os-only | non-aws | os-only / aws-base | non-aws / aws-base |",
-  "|---|---|---|---|---|---|",
-  ...rows.map(([label, key, format]) => {
-    const [a, o, n] = STRATEGIES.map((strategy) => results[strategy][key]);
-    return `| ${label} | ${format(a)} | ${format(o)} | ${format(n)} | ${ratio(o, a)} | ${ratio(n, a)} |`;
-  }),
-].join("\n");
-const bases = STRATEGIES.map((strategy) => `\`${strategy}\`: \`${results[strategy].base}\``).join(", ");
-const note = [
-  `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores (load average ` +
-    `${loadBefore.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after: other work shares the machine, so times are noisy), ` +
-    `Docker ${engine.serverVersion} (${engine.buildx ? "BuildKit" : "classic builder"}), ${engine.platform}.` +
-    (standIns
-      ? " **Stand-in figures**: the public bases were replaced by local stand-ins (docs/stand-ins.md), so sizes and" +
-        " times compare the strategies with each other on this machine, not the real AWS and Docker Hub images."
-      : ""),
-  `Public bases: ${bases}.`,
-].join(" ");
-const section = `${note}\n\n${table}\n`;
-console.log(section);
+const results = {
+  measuredAt: startedAt.toISOString(),
+  runtime: hello.runtime,
+  cores: cpus().length,
+  docker: { version: engine.serverVersion, builder: engine.buildx ? "BuildKit" : "classic builder" },
+  platform: engine.platform,
+  load: {
+    samples: loadSamples.length,
+    min: Math.min(...loadSamples),
+    median: median(loadSamples),
+    max: Math.max(...loadSamples),
+  },
+  options: { runs: RUNS, warm: WARM, builds: BUILDS, skipCold: Boolean(values["skip-cold"]) },
+  strategies,
+};
 
-if (!values["no-write"]) {
-  const doc = join(root, "docs", "strategies.md");
-  const text = readFileSync(doc, "utf8");
-  const updated = text.replace(
-    /<!-- bench:start -->[\s\S]*<!-- bench:end -->/,
-    `<!-- bench:start -->\n${section}<!-- bench:end -->`,
-  );
-  writeFileSync(doc, updated);
-  log(`wrote the table into ${doc}`);
-  writeChart(doc, join(root, "docs", "strategies.svg"));
-  log("drew docs/strategies.svg from it");
+if (values["no-write"]) {
+  console.log(JSON.stringify(results, null, 2));
+} else {
+  writeFileSync(dataFile, `${JSON.stringify(results, null, 2)}\n`);
+  log(`wrote ${dataFile}`);
+  console.log(await writeReport(results));
+  log("wrote the bench section of docs/strategies.md and docs/strategies.svg");
 }
