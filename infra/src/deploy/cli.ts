@@ -4,6 +4,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { reportError, UsageError } from "@lambda-images/cli";
 import {
   connectRegistry,
   type ImageRegistry,
@@ -104,18 +105,21 @@ export async function synthLocal(
 
 /** Runs the CLI; returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
+  const report = (error: unknown) =>
+    reportError("lambda-deploy", error, (text) => console.error(text.trimEnd()));
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
   } catch (error) {
-    console.error(`${(error as Error).message}\n\n${USAGE}`);
-    return 2;
+    return report(error);
   }
   const step = parsed.positionals[0];
-  if (parsed.values.help || step === undefined) {
+  if (parsed.values.help) {
     console.log(USAGE);
-    return step === undefined && !parsed.values.help ? 2 : 0;
+    return 0;
   }
+  if (step === undefined)
+    return report(new UsageError("which step? (preflight, registry, functions, destroy)"));
   try {
     const target = resolveTarget(parsed.values.target);
     const { stage } = resolveStageSettings((key) => (key === "stage" ? parsed.values.stage : undefined));
@@ -182,12 +186,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         return 0;
       }
       default:
-        console.error(`Unknown step "${step}".\n\n${USAGE}`);
-        return 2;
+        throw new UsageError(`Unknown step "${step}" (preflight, registry, functions, destroy).`);
     }
   } catch (error) {
-    console.error(`[deploy] ${(error as Error).message}`);
-    return 1;
+    return report(error);
   }
 }
 

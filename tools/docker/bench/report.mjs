@@ -54,11 +54,15 @@ export function renderSection(results, published) {
   const intro = [
     `Measured ${date} on the Node.js ${results.runtime.replace(/^nodejs(\d+)\.x$/, "$1")} images (Node.js ${nodeVersions} in all three), ` +
       `${results.cores} cores shared with other work: 1-minute load average ${load(results.load.min)}-${load(results.load.max)} ` +
-      `(median ${load(results.load.median)} over ${results.load.samples} samples; per strategy ${perStrategyLoad}), so times are noisy ` +
+      `(median ${load(results.load.median)} over ${results.load.samples} samples; per strategy ${perStrategyLoad}), so times are noisy. ` +
       (loadMoved
-        ? "and, since the strategies are measured one after another and the load moved between them in this run, " +
-          "even the ratios between them carry that change. "
-        : "and ratios between strategies measured in the same run are steadier than absolute times. ") +
+        ? "The builds are measured one strategy after another and the load moved between them in this run, so even " +
+          "the build ratios carry that change. "
+        : "The builds are measured one strategy after another; their ratios are steadier than their absolute times. ") +
+      (results.startsLoad
+        ? `The starts are measured in turns (aws-base, os-only, non-aws, again) after every build${results.startsMeasuredAt ? ` (${results.startsMeasuredAt.slice(0, 10)})` : ""}, ` +
+          `load ${load(results.startsLoad.min)}-${load(results.startsLoad.max)}, so the load weighs on the three alike and their ratios are the figures to read. `
+        : "") +
       `Docker ${results.docker.version} (${results.docker.builder}), ${results.platform}.`,
     standIns
       ? "**Public bases: the Debian-built stand-ins** (docs/stand-ins.md), not AWS's or Docker Hub's images: " +

@@ -14,6 +14,10 @@
  *
  *   node bench/strategies.mjs [--skip-cold] [--runs N] [--warm N] [--builds N] [--no-write]
  *   node bench/strategies.mjs --render-only     # regenerate the doc section and the chart from docs/strategies.json
+ *   node bench/strategies.mjs --starts-only     # measure the starts again on the images built before (minutes)
+ *
+ * Starts are measured in turns (aws-base, os-only, non-aws, aws-base, ...) after every build, so whatever else
+ * loads the machine weighs on the three alike; builds are measured one strategy after another.
  *
  * Needs a Docker engine and hello's bundle (pnpm build). Base overrides come from IMAGE_BASE_OVERRIDES; figures
  * measured on the stand-in bases (docs/stand-ins.md) are labelled as such wherever they are shown.
@@ -36,6 +40,7 @@ const { values } = parseArgs({
     builds: { type: "string", default: "3" },
     "no-write": { type: "boolean" },
     "render-only": { type: "boolean" },
+    "starts-only": { type: "boolean" },
   },
 });
 const root = findWorkspaceRoot();
@@ -203,8 +208,97 @@ async function coldStart(image) {
   }
 }
 
+/**
+ * Cold and warm starts of every strategy, measured in turns (aws-base, os-only, non-aws, aws-base, ...) after all
+ * builds, so that whatever else loads the machine weighs on the three alike and their ratios mean something.
+ */
+let startsLoad;
+async function measureStarts(imageIds) {
+  const coldStarts = Object.fromEntries(STRATEGIES.map((strategy) => [strategy, []]));
+  const warm = Object.fromEntries(STRATEGIES.map((strategy) => [strategy, []]));
+  const loads = [loadNow()];
+  for (let run = 0; run < RUNS; run++) {
+    for (const strategy of STRATEGIES) {
+      const { container, runtimeApi, answeredMs } = await coldStart(imageIds[strategy]);
+      coldStarts[strategy].push(answeredMs);
+      if (run === 0) {
+        for (let i = 0; i < WARM; i++) warm[strategy].push((await runtimeApi.invoke(event, 10_000)).elapsedMs);
+      }
+      await container.stop();
+      await runtimeApi.close();
+    }
+    loads.push(loadNow());
+    log(`starts: round ${run + 1} of ${RUNS} (load ${loadNow()})`);
+  }
+  startsLoad = { min: Math.min(...loads), median: median(loads), max: Math.max(...loads) };
+  return Object.fromEntries(
+    STRATEGIES.map((strategy) => {
+      const runs = warm[strategy].slice(Math.min(5, warm[strategy].length - 1));
+      return [
+        strategy,
+        {
+          coldStart: {
+            runs: coldStarts[strategy].map((x) => Number(x.toFixed(1))),
+            medianMs: median(coldStarts[strategy]),
+          },
+          warm: { invokes: runs.length, p50Ms: median(runs), p90Ms: percentile(runs, 90) },
+        },
+      ];
+    }),
+  );
+}
+
+function summarise(strategies, startedAt, previous) {
+  return {
+    ...previous,
+    measuredAt: startedAt.toISOString(),
+    runtime: hello.runtime,
+    cores: cpus().length,
+    docker: { version: engine.serverVersion, builder: engine.buildx ? "BuildKit" : "classic builder" },
+    platform: engine.platform,
+    load: {
+      samples: loadSamples.length,
+      min: Math.min(...loadSamples),
+      median: median(loadSamples),
+      max: Math.max(...loadSamples),
+    },
+    ...(startsLoad ? { startsLoad } : {}),
+    options: { runs: RUNS, warm: WARM, builds: BUILDS, skipCold: Boolean(values["skip-cold"]) },
+    strategies,
+  };
+}
+
+async function save(results) {
+  if (values["no-write"]) {
+    console.log(JSON.stringify(results, null, 2));
+    return;
+  }
+  writeFileSync(dataFile, `${JSON.stringify(results, null, 2)}\n`);
+  log(`wrote ${dataFile}`);
+  console.log(await writeReport(results));
+  log("wrote the bench section of docs/strategies.md and docs/strategies.svg");
+}
+
 const startedAt = new Date();
+if (values["starts-only"]) {
+  // Starts again, on the images built before (the figures of the builds and sizes stay as they were measured).
+  const previous = JSON.parse(readFileSync(dataFile, "utf8"));
+  const imageIds = Object.fromEntries(
+    STRATEGIES.map((strategy) => [strategy, `${hello.name}:${strategy}`]),
+  );
+  const starts = await measureStarts(imageIds);
+  const strategies = Object.fromEntries(
+    STRATEGIES.map((strategy) => [strategy, { ...previous.strategies[strategy], ...starts[strategy] }]),
+  );
+  clearInterval(sampler);
+  loadSamples.push(loadavg()[0]);
+  const results = summarise(strategies, new Date(previous.measuredAt), previous);
+  await save({ ...results, load: previous.load, startsMeasuredAt: startedAt.toISOString() });
+  process.exit(0);
+}
+
 const strategies = {};
+const imageIds = {};
 for (const strategy of STRATEGIES) {
   log(`${strategy}: measuring (load ${loadNow()})`);
   const row = { loadBefore: loadNow() };
@@ -252,51 +346,14 @@ for (const strategy of STRATEGIES) {
     addedBytes: sum(gz.slice(baseLayers)),
   };
 
-  const coldStarts = [];
-  let warm = [];
-  for (let run = 0; run < RUNS; run++) {
-    const { container, runtimeApi, answeredMs } = await coldStart(record.imageId);
-    coldStarts.push(answeredMs);
-    if (run === 0) {
-      for (let i = 0; i < WARM; i++) {
-        const answer = await runtimeApi.invoke(event, 10_000);
-        warm.push(answer.elapsedMs);
-      }
-    }
-    await container.stop();
-    await runtimeApi.close();
-  }
-  warm = warm.slice(Math.min(5, warm.length - 1));
-  row.coldStart = { runs: coldStarts.map((x) => Number(x.toFixed(1))), medianMs: median(coldStarts) };
-  row.warm = { invokes: warm.length, p50Ms: median(warm), p90Ms: percentile(warm, 90) };
   row.loadAfter = loadNow();
   strategies[strategy] = row;
+  imageIds[strategy] = record.imageId;
   log(`${strategy}: ${JSON.stringify(row)}`);
 }
+const starts = await measureStarts(imageIds);
+for (const strategy of STRATEGIES) Object.assign(strategies[strategy], starts[strategy]);
 clearInterval(sampler);
 loadSamples.push(loadavg()[0]);
 
-const results = {
-  measuredAt: startedAt.toISOString(),
-  runtime: hello.runtime,
-  cores: cpus().length,
-  docker: { version: engine.serverVersion, builder: engine.buildx ? "BuildKit" : "classic builder" },
-  platform: engine.platform,
-  load: {
-    samples: loadSamples.length,
-    min: Math.min(...loadSamples),
-    median: median(loadSamples),
-    max: Math.max(...loadSamples),
-  },
-  options: { runs: RUNS, warm: WARM, builds: BUILDS, skipCold: Boolean(values["skip-cold"]) },
-  strategies,
-};
-
-if (values["no-write"]) {
-  console.log(JSON.stringify(results, null, 2));
-} else {
-  writeFileSync(dataFile, `${JSON.stringify(results, null, 2)}\n`);
-  log(`wrote ${dataFile}`);
-  console.log(await writeReport(results));
-  log("wrote the bench section of docs/strategies.md and docs/strategies.svg");
-}
+await save(summarise(strategies, startedAt, {}));

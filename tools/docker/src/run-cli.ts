@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import type { Colours } from "@lambda-images/cli";
+import { type Colours, isUsageError, reportError, UsageError } from "@lambda-images/cli";
 import {
   discoverFunctions,
   type FunctionDefinition,
@@ -68,11 +68,6 @@ Commands:
 Environment: IMAGE_STRATEGY, IMAGE_PLATFORM, IMAGE_BASE_OVERRIDES, DOCKER_HOST; for publish also DEPLOY_TARGET,
 STAGE, LOCAL_REGISTRY and the AWS SDK's (AWS_REGION, AWS_PROFILE, AWS_ACCESS_KEY_ID, ...).
 `;
-
-/** A mistake in how the command was called: printed with a hint to --help, exit code 2. */
-export class UsageError extends Error {
-  override readonly name = "UsageError";
-}
 
 async function lintCommand(args: readonly string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({ args: [...args], options: { json: { type: "boolean" } }, strict: true });
@@ -290,12 +285,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (!command) throw new UsageError(`Unknown command "${name}".`);
     return await command(args, { ...io, cwd: resolve(io.cwd) });
   } catch (error) {
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-      io.err(`lambda-image: ${(error as Error).message}\nRun lambda-image --help for usage.`);
-      return 2;
-    }
-    const red = io.colours?.err.red ?? ((text: string) => text);
-    io.err(`${red(`lambda-image ${name}:`)} ${(error as Error).message}`);
-    return 1;
+    return reportError(
+      isUsageError(error) ? "lambda-image" : `lambda-image ${name}`,
+      error,
+      (text) => io.err(text.trimEnd()),
+      {
+        ...(io.colours ? { highlight: io.colours.err.red } : {}),
+        helpCommand: "lambda-image --help",
+      },
+    );
   }
 }

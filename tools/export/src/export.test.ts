@@ -198,7 +198,7 @@ describe("lambda-export's command line", () => {
     const { code, err } = await cli(...argv);
     expect(code).toBe(2);
     expect(err.split("\n")).toHaveLength(2);
-    expect(err).toMatch(/\nRun lambda-export --help for details\.$/);
+    expect(err).toMatch(/\nRun lambda-export --help for usage\.$/);
   });
 
   it("an unknown function exits 1 and lists the functions there are", async () => {

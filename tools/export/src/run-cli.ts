@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { reportError, UsageError } from "@lambda-images/cli";
 import {
   FunctionConfigError,
   findFunction,
@@ -24,11 +25,6 @@ Options:
   --name <name>  the copy's package and image name (default: the folder's name, else the function's)
   --force        write into a folder that is not empty, replacing its files (.git and node_modules are kept)
   --help         print this help`;
-
-/** A wrong command line: printed with a pointer to --help, exit code 2. */
-export class UsageError extends Error {
-  override readonly name = "UsageError";
-}
 
 export interface CliArgs {
   readonly fn: string;
@@ -115,14 +111,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.out(formatSummary(report));
     return 0;
   } catch (error) {
-    if (error instanceof UsageError) {
-      io.err(`${error.message}\nRun lambda-export --help for details.`);
-      return 2;
-    }
-    if (error instanceof ExportError || error instanceof FunctionConfigError || error instanceof Error) {
-      io.err(`lambda-export: ${error.message}`);
-      return 1;
-    }
-    throw error;
+    const expected = error instanceof ExportError || error instanceof FunctionConfigError;
+    return reportError("lambda-export", error, (text) => io.err(text.trimEnd()), { stack: !expected });
   }
 }
