@@ -222,7 +222,8 @@ async function measureStarts(imageIds) {
       const { container, runtimeApi, answeredMs } = await coldStart(imageIds[strategy]);
       coldStarts[strategy].push(answeredMs);
       if (run === 0) {
-        for (let i = 0; i < WARM; i++) warm[strategy].push((await runtimeApi.invoke(event, 10_000)).elapsedMs);
+        for (let i = 0; i < WARM; i++)
+          warm[strategy].push((await runtimeApi.invoke(event, 10_000)).elapsedMs);
       }
       await container.stop();
       await runtimeApi.close();
@@ -283,9 +284,7 @@ const startedAt = new Date();
 if (values["starts-only"]) {
   // Starts again, on the images built before (the figures of the builds and sizes stay as they were measured).
   const previous = JSON.parse(readFileSync(dataFile, "utf8"));
-  const imageIds = Object.fromEntries(
-    STRATEGIES.map((strategy) => [strategy, `${hello.name}:${strategy}`]),
-  );
+  const imageIds = Object.fromEntries(STRATEGIES.map((strategy) => [strategy, `${hello.name}:${strategy}`]));
   const starts = await measureStarts(imageIds);
   const strategies = Object.fromEntries(
     STRATEGIES.map((strategy) => [strategy, { ...previous.strategies[strategy], ...starts[strategy] }]),
