@@ -11,7 +11,7 @@ import {
   type FunctionImageRecord,
   IN_CI,
   imageBuilderForTests,
-  lambdaEnvironment,
+  imageEnvironment,
   type RunningContainer,
   startContainer,
   startTestRuntimeApi,
@@ -63,7 +63,7 @@ describe.runIf(engineProblem === undefined)("thumbnail images, built and run wit
       try {
         const container = await startContainer({
           image: record.imageId,
-          environment: lambdaEnvironment(fn),
+          environment: imageEnvironment(fn),
           runtimeApi: runtimeApi.address,
         });
         containers.push(container);

@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { relative } from "node:path";
-import type { FunctionDefinition } from "@lambda-images/function-config";
+import { type FunctionDefinition, lambdaEnvironment } from "@lambda-images/function-config";
 import { BuildError, functionLabel } from "./errors.js";
 
 /** Imports the bundle the way Lambda does and prints what it finds as JSON: run with `node --input-type=module`. */
@@ -22,17 +22,9 @@ const PROBE_TIMEOUT_MS = 30_000;
 
 type ProbeResult = { imported: true; type: string } | { imported: false; error: string };
 
-/** The environment the bundle is loaded with: Lambda's reserved variables plus the function's own. */
+/** The environment the bundle is loaded with: this process's, then the function's Lambda environment. */
 function probeEnvironment(fn: FunctionDefinition): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    ...fn.environment,
-    AWS_LAMBDA_FUNCTION_NAME: fn.name,
-    AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
-    LAMBDA_TASK_ROOT: fn.distDir,
-    _HANDLER: fn.lambdaHandler,
-  };
+  return { ...process.env, ...lambdaEnvironment(fn) };
 }
 
 function probe(fn: FunctionDefinition): Promise<ProbeResult> {

@@ -22,7 +22,7 @@ import {
   buildLocalImage,
   checkEngine,
   ImageBuilder,
-  lambdaEnvironment,
+  imageEnvironment,
   parseBaseOverrides,
   startContainer,
 } from "../dist/index.js";
@@ -79,7 +79,7 @@ async function measurePublished(image) {
     const started = performance.now();
     const container = await startContainer({
       image,
-      environment: lambdaEnvironment(hello),
+      environment: imageEnvironment(hello),
       publishPort: port,
     });
     try {

@@ -73,7 +73,7 @@ const {
   checkEngine,
   dockerOk,
   ImageBuilder,
-  lambdaEnvironment,
+  imageEnvironment,
   parseBaseOverrides,
   startContainer,
   startTestRuntimeApi,
@@ -193,7 +193,7 @@ async function coldStart(image) {
   const started = performance.now();
   const container = await startContainer({
     image,
-    environment: lambdaEnvironment(hello),
+    environment: imageEnvironment(hello),
     runtimeApi: runtimeApi.address,
   });
   try {

@@ -43,7 +43,7 @@ export {
   type LocalTargetContext,
   localImageTag,
 } from "./local/local-target.js";
-export { lambdaEnvironment, type RunningContainer, startContainer } from "./run/container.js";
+export { imageEnvironment, type RunningContainer, startContainer } from "./run/container.js";
 export { runCli, USAGE } from "./run-cli.js";
 export {
   announceSkip,

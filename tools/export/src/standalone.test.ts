@@ -15,7 +15,7 @@ import {
   dockerAvailability,
   formatFinding,
   IN_CI,
-  lambdaEnvironment,
+  imageEnvironment,
   lintTarget,
   overrideBuildArgs,
   overridesForTests,
@@ -196,7 +196,7 @@ describe.runIf(availability.available)("the exported hello's aws-base image", ()
       try {
         const container = await startContainer({
           image,
-          environment: lambdaEnvironment(exported),
+          environment: imageEnvironment(exported),
           runtimeApi: runtimeApi.address,
         });
         containers.push(container);

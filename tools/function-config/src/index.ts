@@ -1,3 +1,12 @@
+export {
+  DEFAULT_REGION,
+  IMAGE_TASK_ROOT,
+  type LambdaEnvironmentOptions,
+  lambdaEnvironment,
+  logGroupName,
+  newLogStreamName,
+  resolveRegion,
+} from "./environment.js";
 export { describeIssues, FunctionConfigError } from "./errors.js";
 export {
   BUNDLE_FILE,

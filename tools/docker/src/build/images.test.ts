@@ -16,7 +16,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { docker, dockerOk, inspectImage } from "../docker/engine.js";
 import { firstAnswer, freePort } from "../e2e/support.js";
-import { lambdaEnvironment, type RunningContainer, startContainer } from "../run/container.js";
+import { imageEnvironment, type RunningContainer, startContainer } from "../run/container.js";
 import { ensureBundles } from "../testing/bundles.js";
 import { announceSkip, dockerAvailability, IN_CI, imageBuilderForTests } from "../testing/engine.js";
 import { startTestRuntimeApi, type TestRuntimeApi } from "../testing/runtime-api.js";
@@ -129,7 +129,7 @@ describe.runIf(availability.available)("hello's images, built and run with the D
       try {
         const container = await startContainer({
           image: record(strategy).imageId,
-          environment: lambdaEnvironment(hello),
+          environment: imageEnvironment(hello),
           runtimeApi: runtimeApi.address,
         });
         containers.push(container);
@@ -156,7 +156,7 @@ describe.runIf(availability.available)("hello's images, built and run with the D
         const port = await freePort();
         const container = await startContainer({
           image,
-          environment: lambdaEnvironment(hello),
+          environment: imageEnvironment(hello),
           publishPort: port,
         });
         containers.push(container);
@@ -173,7 +173,7 @@ describe.runIf(availability.available)("hello's images, built and run with the D
           `${record(strategy).bases.BASE_IMAGE?.via === "override" ? " on a stand-in base" : ""}): ` +
           "the -p 9000:8080 flow needs a local target; checking that the entry point explains it.",
       );
-      const container = await startContainer({ image, environment: lambdaEnvironment(hello) });
+      const container = await startContainer({ image, environment: imageEnvironment(hello) });
       containers.push(container);
       expect(await waitForExit(container, 30_000)).toBe(142);
       expect(await container.logs()).toMatch(/AWS_LAMBDA_RUNTIME_API/);

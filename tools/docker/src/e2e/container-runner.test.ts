@@ -24,7 +24,7 @@ import {
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { dockerOk } from "../docker/engine.js";
 import { buildLocalImage, type LocalBuild } from "../local/build-local.js";
-import { lambdaEnvironment, type RunningContainer, startContainer } from "../run/container.js";
+import { imageEnvironment, type RunningContainer, startContainer } from "../run/container.js";
 import { announceSkip, dockerAvailability, IN_CI, imageBuilderForTests } from "../testing/engine.js";
 import { firstAnswer, freePort, postInvoke } from "./support.js";
 
@@ -291,7 +291,7 @@ describe.runIf(availability.available)("a fixture function's image", () => {
     beforeAll(async () => {
       port = await freePort();
       const environment = {
-        ...lambdaEnvironment(fn),
+        ...imageEnvironment(fn),
         AWS_LAMBDA_FUNCTION_TIMEOUT: String(TIMED_OUT_SECONDS),
       };
       containers.push(await startContainer({ image: images.local.imageId, environment, publishPort: port }));

@@ -25,7 +25,7 @@ import type { ImageBuilder } from "../build/builder.js";
 import { docker, dockerOk } from "../docker/engine.js";
 import { functionDockerfile } from "../lint/targets.js";
 import { buildLocalImage, type LocalBuild } from "../local/build-local.js";
-import { lambdaEnvironment, type RunningContainer, startContainer } from "../run/container.js";
+import { imageEnvironment, type RunningContainer, startContainer } from "../run/container.js";
 import { ensureBundles } from "../testing/bundles.js";
 import { announceSkip, dockerAvailability, IN_CI, imageBuilderForTests } from "../testing/engine.js";
 import {
@@ -250,7 +250,7 @@ describe.runIf(availability.available)("every function in every strategy, from i
         const startedAt = performance.now();
         const container = await startContainer({
           image: build().local.imageId,
-          environment: lambdaEnvironment(fn),
+          environment: imageEnvironment(fn),
           publishPort: port,
         });
         containers.push(container);

@@ -3,7 +3,7 @@
  * variables Lambda sets, and AWS_LAMBDA_RUNTIME_API pointing at a Runtime API on this machine's loopback
  * (`docker run --network host`), or as a developer runs it: `-p PORT:8080` to an emulator inside the image.
  */
-import type { FunctionDefinition } from "@lambda-images/function-config";
+import { type FunctionDefinition, IMAGE_TASK_ROOT, lambdaEnvironment } from "@lambda-images/function-config";
 import { docker, dockerOk } from "../docker/engine.js";
 
 export interface RunningContainer {
@@ -15,18 +15,14 @@ export interface RunningContainer {
   stop(): Promise<void>;
 }
 
-/** The variables Lambda sets for a function, as the Runtime Interface Client 4.x requires them. */
-export function lambdaEnvironment(fn: FunctionDefinition): Record<string, string> {
+/**
+ * The environment of a function's image under `docker run`: its Lambda environment (tools/function-config, with the
+ * image's task root), plus the timeout an image's emulator reads (AWS's RIE and this project's alike).
+ */
+export function imageEnvironment(fn: FunctionDefinition): Record<string, string> {
   return {
-    ...fn.environment,
-    AWS_LAMBDA_FUNCTION_NAME: fn.name,
-    AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
-    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
-    AWS_LAMBDA_LOG_STREAM_NAME: "local/[$LATEST]0000000000000000",
+    ...lambdaEnvironment(fn, { taskRoot: IMAGE_TASK_ROOT }),
     AWS_LAMBDA_FUNCTION_TIMEOUT: String(fn.timeout),
-    AWS_REGION: "us-east-1",
-    TZ: "UTC",
   };
 }
 

@@ -1,12 +1,12 @@
 import { loadFunction } from "@lambda-images/function-config";
 import { afterAll, describe, expect, test } from "vitest";
 import { fixtureFunction, removeFixtureFunctions } from "../testing/fixture-function.js";
-import { lambdaEnvironment } from "./environment.js";
+import { instanceEnvironment } from "./environment.js";
 import { functionArn, newLogStreamName, newTraceId, resolveRegion } from "./identity.js";
 
 afterAll(removeFixtureFunctions);
 
-describe("lambdaEnvironment", () => {
+describe("instanceEnvironment", () => {
   const definition = loadFunction(fixtureFunction("behaviours", { environment: { STAGE: "dev" } }).dir);
   const inputs = {
     definition,
@@ -17,7 +17,7 @@ describe("lambdaEnvironment", () => {
   };
 
   test("passes credentials, PATH, HOME and NODE_* from the host, and nothing else", () => {
-    const environment = lambdaEnvironment({
+    const environment = instanceEnvironment({
       ...inputs,
       hostEnv: {
         PATH: "/usr/bin",

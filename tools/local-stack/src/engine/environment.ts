@@ -1,5 +1,4 @@
-import type { FunctionDefinition } from "@lambda-images/function-config";
-import { logGroupName } from "./identity.js";
+import { type FunctionDefinition, lambdaEnvironment } from "@lambda-images/function-config";
 
 export interface EnvironmentInputs {
   readonly definition: FunctionDefinition;
@@ -18,11 +17,11 @@ const PASSED_THROUGH_PREFIXES = ["NODE_"];
 const CREDENTIALS = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"];
 
 /**
- * The complete environment of one instance, as Lambda builds it: a few unreserved defaults, then the function's
- * configured environment, then the reserved variables (which a function cannot override; the config schema
- * already rejects them).
+ * The complete environment of one instance, as Lambda builds it: what the host passes through (to find programs
+ * and configure Node), then the function's Lambda environment (tools/function-config: defaults, the function's own
+ * variables, the reserved ones), the host's credentials, and this instance's Runtime API and runtime folder.
  */
-export function lambdaEnvironment(inputs: EnvironmentInputs): Record<string, string> {
+export function instanceEnvironment(inputs: EnvironmentInputs): Record<string, string> {
   const { definition, region, runtimeApi, runtimeDir, logStreamName } = inputs;
   const hostEnv = inputs.hostEnv ?? process.env;
   const environment: Record<string, string> = {};
@@ -32,26 +31,12 @@ export function lambdaEnvironment(inputs: EnvironmentInputs): Record<string, str
       environment[name] = value;
     }
   }
-  environment.LANG = "en_US.UTF-8";
-  environment.TZ = "UTC";
-  Object.assign(environment, definition.environment);
+  Object.assign(environment, lambdaEnvironment(definition, { region, logStreamName }));
   for (const name of CREDENTIALS) {
     const value = hostEnv[name];
     if (value) environment[name] = value;
   }
-  Object.assign(environment, {
-    _HANDLER: definition.lambdaHandler,
-    AWS_REGION: region,
-    AWS_DEFAULT_REGION: region,
-    AWS_LAMBDA_FUNCTION_NAME: definition.name,
-    AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(definition.memorySize),
-    AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
-    AWS_LAMBDA_LOG_GROUP_NAME: logGroupName(definition.name),
-    AWS_LAMBDA_LOG_STREAM_NAME: logStreamName,
-    AWS_LAMBDA_RUNTIME_API: runtimeApi,
-    LAMBDA_TASK_ROOT: definition.distDir,
-    LAMBDA_RUNTIME_DIR: runtimeDir,
-  });
+  environment.AWS_LAMBDA_RUNTIME_API = runtimeApi;
+  environment.LAMBDA_RUNTIME_DIR = runtimeDir;
   return environment;
 }

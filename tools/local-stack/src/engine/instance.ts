@@ -16,7 +16,7 @@ import {
   statusOf,
   streamCompletion,
 } from "./endings.js";
-import { lambdaEnvironment } from "./environment.js";
+import { instanceEnvironment } from "./environment.js";
 import { newLogStreamName, newTraceId } from "./identity.js";
 import type { InspectPorts } from "./inspect.js";
 import {
@@ -134,7 +134,7 @@ export class Instance {
   async #boot(): Promise<void> {
     const { definition, runner, region } = this.#settings;
     const runtimeApi = await this.#server.listen();
-    const environment = lambdaEnvironment({
+    const environment = instanceEnvironment({
       definition,
       region,
       runtimeApi,

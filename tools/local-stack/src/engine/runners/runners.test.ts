@@ -6,7 +6,7 @@ import { rmSync } from "node:fs";
 import type { FunctionDefinition } from "@lambda-images/function-config";
 import { afterAll, describe, expect, test } from "vitest";
 import { fixtureFunction, removeFixtureFunctions } from "../../testing/fixture-function.js";
-import { lambdaEnvironment } from "../environment.js";
+import { instanceEnvironment } from "../environment.js";
 import { RuntimeApiServer, type RuntimeError } from "../runtime-api/server.js";
 import { createRunner } from "./index.js";
 import type { RuntimeExit } from "./runner.js";
@@ -36,7 +36,7 @@ async function runOnce(
     responseTooLarge: () => {},
   });
   const runner = createRunner(kind);
-  const environment = lambdaEnvironment({
+  const environment = instanceEnvironment({
     definition,
     region: "us-east-1",
     runtimeApi: await server.listen(),
