@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { loadFunction } from "@lambda-images/function-config";
 import {
   eventLoader,
   lambdaContext as makeLambdaContext,
@@ -16,6 +17,13 @@ type Handler = (
 const loadEvent: (file: string) => APIGatewayProxyEventV2 = eventLoader(import.meta.url);
 const lambdaContext = (): Context =>
   makeLambdaContext({ functionName: "hello", memoryLimitInMB: 256, timeoutSeconds: 5 });
+
+/** The environment the function's config gives it (package.json "lambda.environment"), as Lambda would set it. */
+const configEnvironment = loadFunction(fileURLToPath(new URL("..", import.meta.url))).environment;
+
+function stubConfigEnvironment(): void {
+  for (const [name, value] of Object.entries(configEnvironment)) vi.stubEnv(name, value);
+}
 
 /** Imports the handler afresh, so its module-level Logger reads the environment the test has set. */
 async function freshHandler(): Promise<Handler> {
@@ -47,10 +55,17 @@ function jsonLines(lines: string[]): Record<string, unknown>[] {
   return lines.map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
+/** Embedded Metric Format lines (metrics) have an `_aws` key; log lines do not. */
+const isMetrics = (line: Record<string, unknown>): boolean => "_aws" in line;
+
 /** What every reply must look like: JSON, one human-readable message, no stack trace. */
-function expectJsonReply(reply: APIGatewayProxyStructuredResultV2, statusCode: number): string {
+function expectJsonReply(
+  reply: APIGatewayProxyStructuredResultV2,
+  statusCode: number,
+  headers: Record<string, string> = {},
+): string {
   expect(reply.statusCode).toBe(statusCode);
-  expect(reply.headers).toEqual({ "content-type": "application/json" });
+  expect(reply.headers).toEqual({ "content-type": "application/json", ...headers });
   expect(typeof reply.body).toBe("string");
   const body = JSON.parse(reply.body ?? "") as unknown;
   expect(body).toEqual({ message: expect.any(String) });
@@ -59,7 +74,12 @@ function expectJsonReply(reply: APIGatewayProxyStructuredResultV2, statusCode: n
   return message;
 }
 
-const FIXTURES: readonly { file: string; status: number; message: string | RegExp }[] = [
+const FIXTURES: readonly {
+  file: string;
+  status: number;
+  message: string | RegExp;
+  headers?: Record<string, string>;
+}[] = [
   { file: "hello.json", status: 200, message: "Hello, Chris!" },
   { file: "goodbye.json", status: 200, message: "Goodbye, Ada Lovelace!" },
   {
@@ -72,13 +92,26 @@ const FIXTURES: readonly { file: string; status: number; message: string | RegEx
     status: 400,
     message: 'Query parameter "name" is 65 characters long; the limit is 64.',
   },
-  { file: "post-hello.json", status: 400, message: "/hello only answers GET requests, not POST." },
+  {
+    file: "post-hello.json",
+    status: 405,
+    message: "/hello only answers GET requests, not POST.",
+    headers: { allow: "GET" },
+  },
   {
     file: "unknown-route.json",
     status: 404,
     message: "No route for /hola. Try /hello?name=Chris or /goodbye?name=Chris.",
   },
 ];
+
+function withMethod(event: APIGatewayProxyEventV2, method: string): APIGatewayProxyEventV2 {
+  return {
+    ...event,
+    routeKey: "$default",
+    requestContext: { ...event.requestContext, http: { ...event.requestContext.http, method } },
+  };
+}
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -94,20 +127,45 @@ describe("handler with the checked-in events", () => {
     expect(message).toBe("Hello, Chris!");
   });
 
-  for (const { file, status, message } of FIXTURES) {
+  for (const { file, status, message, headers } of FIXTURES) {
     it(`answers events/${file} with ${status}`, async () => {
       const handler = await freshHandler();
-      expect(expectJsonReply(await handler(loadEvent(file), lambdaContext()), status)).toEqual(message);
+      expect(expectJsonReply(await handler(loadEvent(file), lambdaContext()), status, headers)).toEqual(
+        message,
+      );
     });
   }
 
-  it("explains what it expected when the event is not an HTTP API event", async () => {
+  it("answers 405 with Allow: GET to every other method on both paths", async () => {
+    const handler = await freshHandler();
+    for (const file of ["hello.json", "goodbye.json"]) {
+      for (const method of ["POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]) {
+        const event = withMethod(loadEvent(file), method);
+        const message = expectJsonReply(await handler(event, lambdaContext()), 405, { allow: "GET" });
+        expect(message).toBe(`${event.rawPath} only answers GET requests, not ${method}.`);
+      }
+    }
+  });
+
+  it("answers 404 to a path below a route and to any method on an unknown path", async () => {
+    const handler = await freshHandler();
+    const below = { ...loadEvent("hello.json"), rawPath: "/hello/there" };
+    expect(expectJsonReply(await handler(below, lambdaContext()), 404)).toBe(
+      "No route for /hello/there. Try /hello?name=Chris or /goodbye?name=Chris.",
+    );
+    const postUnknown = withMethod(loadEvent("unknown-route.json"), "POST");
+    expect(expectJsonReply(await handler(postUnknown, lambdaContext()), 404)).toMatch(
+      /^No route for \/hola\./,
+    );
+  });
+
+  it("throws, saying what it expected, when the event is not an HTTP API event", async () => {
     const handler = await freshHandler();
     const notHttp = {
       Records: [{ eventSource: "aws:sqs", body: "hi" }],
     } as unknown as APIGatewayProxyEventV2;
-    expect(expectJsonReply(await handler(notHttp, lambdaContext()), 400)).toBe(
-      "Expected an API Gateway HTTP API (payload format 2.0) event with requestContext.http.method and rawPath.",
+    await expect(handler(notHttp, lambdaContext())).rejects.toThrow(
+      /^Expected an API Gateway HTTP API \(payload format 2\.0\) event with version, routeKey, rawPath/,
     );
   });
 
@@ -115,11 +173,15 @@ describe("handler with the checked-in events", () => {
     stubLogLevel("ERROR");
     const handler = await freshHandler();
     const event = loadEvent("hello.json");
-    Object.defineProperty(event, "queryStringParameters", {
-      get() {
-        throw new TypeError("query string exploded");
+    event.queryStringParameters = new Proxy(
+      {},
+      {
+        get(target, key) {
+          if (key === "name") throw new TypeError("query string exploded");
+          return Reflect.get(target, key);
+        },
       },
-    });
+    );
     const stdout = captureOutput(process.stdout);
     const stderr = captureOutput(process.stderr);
     const reply = await handler(event, lambdaContext());
@@ -138,8 +200,8 @@ describe("handler with the checked-in events", () => {
 describe("handler logs", () => {
   it("writes structured JSON with the Lambda context fields when the log level allows it", async () => {
     const traceId = "Root=1-6b0d3e96-5b3f1e7a9c2d4b6e8f0a1c3d;Parent=53995c3f42cd8ad8;Sampled=1";
+    stubConfigEnvironment();
     stubLogLevel("INFO");
-    vi.stubEnv("POWERTOOLS_SERVICE_NAME", "hello");
     vi.stubEnv("_X_AMZN_TRACE_ID", traceId);
     const handler = await freshHandler();
     const stdout = captureOutput();
@@ -148,7 +210,7 @@ describe("handler logs", () => {
     await handler(loadEvent("hello.json"), first);
     await handler(loadEvent("post-hello.json"), second);
 
-    const logs = jsonLines(stdout.lines());
+    const logs = jsonLines(stdout.lines()).filter((line) => !isMetrics(line));
     expect(logs).toHaveLength(2);
     const contextFields = (context: Context) => ({
       function_name: context.functionName,
@@ -173,18 +235,56 @@ describe("handler logs", () => {
       cold_start: false,
       method: "POST",
       path: "/hello",
-      status: 400,
+      status: 405,
       reason: "/hello only answers GET requests, not POST.",
       ...contextFields(second),
     });
   });
 
-  it("writes nothing at LOG_LEVEL=SILENT, the test default", async () => {
+  it("writes no log line at LOG_LEVEL=SILENT, the test default: only its metrics", async () => {
     stubLogLevel("SILENT");
     const handler = await freshHandler();
     const stdout = captureOutput();
     expectJsonReply(await handler(loadEvent("hello.json"), lambdaContext()), 200);
-    expect(stdout.lines()).toEqual([]);
+    expect(jsonLines(stdout.lines()).filter((line) => !isMetrics(line))).toEqual([]);
+  });
+});
+
+describe("handler metrics", () => {
+  it("writes one Embedded Metric Format line per greeting, under the namespace and service of its config", async () => {
+    expect(configEnvironment).toMatchObject({
+      POWERTOOLS_METRICS_NAMESPACE: "LambdaImages",
+      POWERTOOLS_SERVICE_NAME: "hello",
+    });
+    stubConfigEnvironment();
+    stubLogLevel("SILENT");
+    const handler = await freshHandler();
+    const stdout = captureOutput();
+    await handler(loadEvent("hello.json"), lambdaContext());
+    await handler(loadEvent("goodbye.json"), lambdaContext());
+    await handler(loadEvent("hello-missing-name.json"), lambdaContext());
+    await handler(loadEvent("post-hello.json"), lambdaContext());
+
+    const emf = jsonLines(stdout.lines());
+    expect(emf.every(isMetrics)).toBe(true);
+    expect(emf).toHaveLength(2);
+    for (const [index, greeting] of ["hello", "goodbye"].entries()) {
+      expect(emf[index]).toEqual({
+        _aws: {
+          Timestamp: expect.any(Number),
+          CloudWatchMetrics: [
+            {
+              Namespace: "LambdaImages",
+              Dimensions: [["service", "greeting"]],
+              Metrics: [{ Name: "greetings", Unit: "Count" }],
+            },
+          ],
+        },
+        service: "hello",
+        greeting,
+        greetings: 1,
+      });
+    }
   });
 });
 

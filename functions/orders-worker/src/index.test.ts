@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { loadFunction } from "@lambda-images/function-config";
 import {
   eventLoader,
   lambdaContext as makeLambdaContext,
@@ -14,6 +15,16 @@ type Handler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 const loadEvent: (file: string) => SQSEvent = eventLoader(import.meta.url);
 const lambdaContext = (): Context =>
   makeLambdaContext({ functionName: "orders-worker", memoryLimitInMB: 256, timeoutSeconds: 30 });
+
+/** The environment the function's config gives it (package.json "lambda.environment"), as Lambda would set it. */
+const configEnvironment = loadFunction(fileURLToPath(new URL("..", import.meta.url))).environment;
+
+function stubConfigEnvironment(): void {
+  for (const [name, value] of Object.entries(configEnvironment)) vi.stubEnv(name, value);
+}
+
+/** Embedded Metric Format lines (metrics) have an `_aws` key; log lines do not. */
+const isMetrics = (line: Record<string, unknown>): boolean => "_aws" in line;
 
 /** Imports the handler afresh, so its module-level Logger reads the environment the test has set. */
 async function freshHandler(): Promise<Handler> {
@@ -103,13 +114,14 @@ describe("handler", () => {
   });
 
   it("logs each accepted order with its total and each rejected record with the reason", async () => {
+    stubConfigEnvironment();
     stubLogLevel("INFO");
     const handler = await freshHandler();
     const logs = captureLogs();
     const event = loadEvent("batch-partial-failure.json");
     const context = lambdaContext();
     await handler(event, context);
-    const lines = logs();
+    const lines = logs().filter((line) => !isMetrics(line));
     const accepted = lines.filter((line) => line.message === "Order accepted");
     const rejected = lines.filter((line) => line.message === "Rejected record");
     expect(accepted.map((line) => line.messageId)).toEqual([
@@ -136,12 +148,53 @@ describe("handler", () => {
     expect(lines.at(-1)).toMatchObject({ message: "Batch done", records: 4, failed: 2 });
   });
 
-  it("writes nothing at LOG_LEVEL=SILENT, the test default", async () => {
+  it("writes no log line at LOG_LEVEL=SILENT, the test default: only its metrics", async () => {
     stubLogLevel("SILENT");
     const handler = await freshHandler();
     const logs = captureLogs();
     await handler(loadEvent("batch-partial-failure.json"), lambdaContext());
-    expect(logs()).toEqual([]);
+    expect(logs().filter((line) => !isMetrics(line))).toEqual([]);
+  });
+});
+
+describe("handler metrics", () => {
+  const emf = (metrics: Record<string, number[] | number>) => ({
+    _aws: {
+      Timestamp: expect.any(Number),
+      CloudWatchMetrics: [
+        {
+          Namespace: "LambdaImages",
+          Dimensions: [["service"]],
+          Metrics: Object.keys(metrics).map((name) => ({ Name: name, Unit: "Count" })),
+        },
+      ],
+    },
+    service: "orders-worker",
+    ...metrics,
+  });
+
+  it("writes one Embedded Metric Format line per batch: orders accepted and rejected, under the config's namespace", async () => {
+    expect(configEnvironment).toMatchObject({
+      POWERTOOLS_METRICS_NAMESPACE: "LambdaImages",
+      POWERTOOLS_SERVICE_NAME: "orders-worker",
+    });
+    stubConfigEnvironment();
+    stubLogLevel("SILENT");
+    const handler = await freshHandler();
+    const logs = captureLogs();
+    await handler(loadEvent("batch-partial-failure.json"), lambdaContext());
+    await handler(loadEvent("batch-all-valid.json"), lambdaContext());
+    await expect(handler(loadEvent("batch-all-invalid.json"), lambdaContext())).rejects.toMatchObject({
+      name: "FullBatchFailureError",
+    });
+    const valid = loadEvent("batch-all-valid.json").Records.length;
+    const invalid = loadEvent("batch-all-invalid.json").Records.length;
+    // One value per record: CloudWatch adds them up (Sum) and counts them (SampleCount).
+    expect(logs()).toEqual([
+      emf({ ordersAccepted: [1, 1], ordersRejected: [1, 1] }),
+      emf({ ordersAccepted: valid === 1 ? 1 : Array(valid).fill(1) }),
+      emf({ ordersRejected: invalid === 1 ? 1 : Array(invalid).fill(1) }),
+    ]);
   });
 });
 

@@ -1,10 +1,19 @@
-import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
+import {
+  BatchProcessor,
+  EventType,
+  processPartialResponse,
+  UnexpectedBatchTypeError,
+} from "@aws-lambda-powertools/batch";
 import { Logger } from "@aws-lambda-powertools/logger";
+import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { type PricedOrder, parseOrder, priceOrder } from "./order.js";
 
 // Service name and log level come from POWERTOOLS_SERVICE_NAME and POWERTOOLS_LOG_LEVEL (or LOG_LEVEL).
 const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? "orders-worker" });
+// Namespace and the service dimension come from POWERTOOLS_METRICS_NAMESPACE and POWERTOOLS_SERVICE_NAME (set in
+// the config's "environment"); each batch's metrics go to stdout as one Embedded Metric Format line.
+const metrics = new Metrics({ logger });
 
 const processor = new BatchProcessor(EventType.SQS);
 
@@ -18,10 +27,12 @@ async function processRecord(record: SQSRecord): Promise<PricedOrder> {
   const parsed = parseOrder(record.body);
   if (!parsed.ok) {
     logger.warn("Rejected record", { messageId: record.messageId, receiveCount, reason: parsed.error });
+    metrics.addMetric("ordersRejected", MetricUnit.Count, 1);
     throw new InvalidOrderError(parsed.error);
   }
   const priced = priceOrder(parsed.order);
   logger.info("Order accepted", { messageId: record.messageId, receiveCount, ...priced });
+  metrics.addMetric("ordersAccepted", MetricUnit.Count, 1);
   return priced;
 }
 
@@ -32,12 +43,20 @@ async function processRecord(record: SQSRecord): Promise<PricedOrder> {
  */
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   logger.addContext(context);
-  if (!Array.isArray(event?.Records)) {
-    throw new TypeError(
-      "Expected an SQS event with a Records array: this function is triggered by an SQS queue.",
-    );
+  try {
+    const response = await processPartialResponse(event, processRecord, processor, { context });
+    logger.info("Batch done", { records: event.Records.length, failed: response.batchItemFailures.length });
+    return response;
+  } catch (error) {
+    if (error instanceof UnexpectedBatchTypeError) {
+      throw new TypeError(
+        "Expected an SQS event with a Records array: this function is triggered by an SQS queue.",
+        { cause: error },
+      );
+    }
+    throw error;
+  } finally {
+    // Accepted and rejected counts of the whole batch, also when every record failed.
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   }
-  const response = await processPartialResponse(event, processRecord, processor, { context });
-  logger.info("Batch done", { records: event.Records.length, failed: response.batchItemFailures.length });
-  return response;
 };

@@ -159,6 +159,39 @@ describe("handler under the real Runtime Interface Client", () => {
   });
 });
 
+describe("handler metrics", () => {
+  it("writes the rows it streamed as an Embedded Metric Format line, under the namespace and service of its config", async () => {
+    expect(fn.environment).toMatchObject({
+      POWERTOOLS_METRICS_NAMESPACE: "LambdaImages",
+      POWERTOOLS_SERVICE_NAME: "report-stream",
+    });
+    const before = logLines.length;
+    const outcome = await invoke("report-1000-rows.json");
+    await invoke("report-bad-rows.json");
+    expect(splitPrelude(outcome.payload).prelude.statusCode).toBe(200);
+    const emf = logLines
+      .slice(before)
+      .filter((line) => line.includes('"_aws"'))
+      .map((line) => JSON.parse(line.slice(line.indexOf("{"))) as Record<string, unknown>);
+    expect(emf).toEqual([
+      {
+        _aws: {
+          Timestamp: expect.any(Number),
+          CloudWatchMetrics: [
+            {
+              Namespace: "LambdaImages",
+              Dimensions: [["service"]],
+              Metrics: [{ Name: "rowsStreamed", Unit: "Count" }],
+            },
+          ],
+        },
+        service: "report-stream",
+        rowsStreamed: 1000,
+      },
+    ]);
+  });
+});
+
 describe("the bundle outside a Lambda runtime", () => {
   it("loads, and its handler says what is missing when called", async () => {
     const built: { handler: (...args: unknown[]) => unknown } = await import(

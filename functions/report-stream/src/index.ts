@@ -1,11 +1,15 @@
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { Logger } from "@aws-lambda-powertools/logger";
+import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context, LambdaFunctionURLEvent, StreamifyHandler } from "aws-lambda";
 import { parseReportRequest, reportChunks, reportFileName } from "./report.js";
 
 // Service name and log level come from POWERTOOLS_SERVICE_NAME and POWERTOOLS_LOG_LEVEL (or LOG_LEVEL).
 const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? "report-stream" });
+// Namespace and the service dimension come from POWERTOOLS_METRICS_NAMESPACE and POWERTOOLS_SERVICE_NAME (set in
+// the config's "environment"); each report's metrics go to stdout as one Embedded Metric Format line.
+const metrics = new Metrics({ logger });
 
 type ResponseStream = Parameters<StreamifyHandler>[1];
 
@@ -64,6 +68,8 @@ async function streamReport(
   const started = Date.now();
   await pipeline(Readable.from(reportChunks(request)), stream);
   logger.info("Report streamed", { rows: request.rows, seed: request.seed, ms: Date.now() - started });
+  metrics.addMetric("rowsStreamed", MetricUnit.Count, request.rows);
+  metrics.publishStoredMetrics();
 }
 
 function missingStreamingRuntime(): never {

@@ -1,7 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { eventLoader, lambdaContext as makeLambdaContext } from "@lambda-images/vitest-config/lambda";
+import { loadFunction } from "@lambda-images/function-config";
+import {
+  eventLoader,
+  lambdaContext as makeLambdaContext,
+  stubLogLevel,
+} from "@lambda-images/vitest-config/lambda";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import sharp from "sharp";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -14,6 +19,32 @@ type Handler = (
 const loadEvent: (file: string) => APIGatewayProxyEventV2 = eventLoader(import.meta.url);
 const lambdaContext = (): Context =>
   makeLambdaContext({ functionName: "thumbnail", memoryLimitInMB: 1024, timeoutSeconds: 15 });
+
+/** The environment the function's config gives it (package.json "lambda.environment"), as Lambda would set it. */
+const configEnvironment = loadFunction(fileURLToPath(new URL("..", import.meta.url))).environment;
+
+function stubConfigEnvironment(): void {
+  for (const [name, value] of Object.entries(configEnvironment)) vi.stubEnv(name, value);
+}
+
+/** The JSON lines written to stdout while `run` runs (logs and Embedded Metric Format lines). */
+async function stdoutJson(run: () => Promise<unknown>): Promise<Record<string, unknown>[]> {
+  const chunks: string[] = [];
+  const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+    chunks.push(String(chunk));
+    return true;
+  });
+  try {
+    await run();
+  } finally {
+    spy.mockRestore();
+  }
+  return chunks
+    .join("")
+    .split("\n")
+    .filter((line) => line.length > 0)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
 
 async function freshHandler(): Promise<Handler> {
   vi.resetModules();
@@ -45,7 +76,7 @@ async function replyImage(reply: APIGatewayProxyStructuredResultV2) {
 function jsonMessage(reply: APIGatewayProxyStructuredResultV2, statusCode: number): string {
   expect(reply.statusCode).toBe(statusCode);
   expect(reply.headers?.["content-type"]).toBe("application/json");
-  expect(reply.isBase64Encoded).toBeUndefined();
+  expect(reply.isBase64Encoded).toBe(false);
   return (JSON.parse(String(reply.body)) as { message: string }).message;
 }
 
@@ -106,6 +137,34 @@ describe("handler with the checked-in events", () => {
     );
     expect(reply.headers?.allow).toBe("POST");
   });
+
+  it("answers 405 with Allow: POST to every other method", async () => {
+    const handler = await freshHandler();
+    for (const method of ["PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]) {
+      const event = loadEvent("png-to-webp.json");
+      const other = {
+        ...event,
+        // A HEAD request has no body (and Powertools' router refuses a GET or HEAD event that has one).
+        ...(method === "HEAD" ? { body: undefined, isBase64Encoded: false } : {}),
+        requestContext: { ...event.requestContext, http: { ...event.requestContext.http, method } },
+      };
+      const reply = await handler(other, lambdaContext());
+      expect(jsonMessage(reply, 405)).toBe(
+        `/thumbnail only answers POST requests with an image body, not ${method}.`,
+      );
+      expect(reply.headers?.allow).toBe("POST");
+    }
+  });
+
+  it("answers 404 to any other path", async () => {
+    const handler = await freshHandler();
+    const event = { ...loadEvent("png-to-webp.json"), rawPath: "/thumbnails" };
+    const reply = await handler(event, lambdaContext());
+    expect(jsonMessage(reply, 404)).toBe(
+      "No route for /thumbnails. Send the image to POST /thumbnail?width=200.",
+    );
+    expect(reply.headers?.allow).toBeUndefined();
+  });
 });
 
 describe("handler with images made in the test", () => {
@@ -129,12 +188,10 @@ describe("handler with images made in the test", () => {
     expect(jsonMessage(reply, 413)).toMatch(/^The image is 4194305 bytes; the limit is 4194304 bytes/);
   });
 
-  it("explains what it expected when the event is not an HTTP API event", async () => {
+  it("throws, saying what it expected, when the event is not an HTTP API event", async () => {
     const handler = await freshHandler();
     const notHttp = { Records: [] } as unknown as APIGatewayProxyEventV2;
-    expect(jsonMessage(await handler(notHttp, lambdaContext()), 400)).toMatch(
-      /^Expected an API Gateway HTTP API/,
-    );
+    await expect(handler(notHttp, lambdaContext())).rejects.toThrow(/^Expected an API Gateway HTTP API/);
   });
 
   it("answers 500 without details when something unexpected fails, and logs the error", async () => {
@@ -143,11 +200,15 @@ describe("handler with images made in the test", () => {
     vi.stubEnv("LOG_LEVEL", "ERROR");
     const handler = await freshHandler();
     const event = loadEvent("png-to-webp.json");
-    Object.defineProperty(event, "body", {
-      get() {
-        throw new TypeError("body exploded");
+    event.queryStringParameters = new Proxy(
+      {},
+      {
+        get(target, key) {
+          if (key === "width") throw new TypeError("query string exploded");
+          return Reflect.get(target, key);
+        },
       },
-    });
+    );
     const errors: string[] = [];
     vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
       errors.push(String(chunk));
@@ -159,27 +220,68 @@ describe("handler with images made in the test", () => {
     expect(JSON.parse(errors.join("").trim())).toMatchObject({
       level: "ERROR",
       message: "Unexpected failure",
-      error: { name: "TypeError", message: "body exploded" },
+      error: { name: "TypeError", message: "query string exploded" },
     });
   });
 
   it("logs the source and thumbnail sizes", async () => {
-    vi.stubEnv("AWS_LAMBDA_LOG_LEVEL", "");
-    vi.stubEnv("POWERTOOLS_LOG_LEVEL", "");
-    vi.stubEnv("LOG_LEVEL", "INFO");
+    stubLogLevel("INFO");
     const handler = await freshHandler();
-    const lines: string[] = [];
-    vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-      lines.push(String(chunk));
-      return true;
-    });
-    await handler(loadEvent("jpeg-to-png.json"), lambdaContext());
-    const log = JSON.parse(lines.join("").trim()) as Record<string, unknown>;
-    expect(log).toMatchObject({
+    const lines = await stdoutJson(() => handler(loadEvent("jpeg-to-png.json"), lambdaContext()));
+    const logs = lines.filter((line) => !("_aws" in line));
+    expect(logs).toHaveLength(1);
+    expect(logs[0]).toMatchObject({
       message: "Thumbnail made",
       source: { format: "jpeg", width: 400, height: 300 },
       thumbnail: { format: "png", width: 100, height: 75 },
     });
+  });
+});
+
+describe("handler metrics", () => {
+  it("writes one Embedded Metric Format line per thumbnail made, with its size, under the config's namespace", async () => {
+    expect(configEnvironment).toMatchObject({
+      POWERTOOLS_METRICS_NAMESPACE: "LambdaImages",
+      POWERTOOLS_SERVICE_NAME: "thumbnail",
+    });
+    stubConfigEnvironment();
+    stubLogLevel("SILENT");
+    const handler = await freshHandler();
+    const replies: APIGatewayProxyStructuredResultV2[] = [];
+    const lines = await stdoutJson(async () => {
+      for (const file of [
+        "png-to-webp.json",
+        "jpeg-to-png.json",
+        "not-an-image.json",
+        "get-thumbnail.json",
+      ]) {
+        replies.push(await handler(loadEvent(file), lambdaContext()));
+      }
+    });
+    expect(replies.map((reply) => reply.statusCode)).toEqual([200, 200, 400, 405]);
+    const bytes = replies.slice(0, 2).map((reply) => Buffer.from(String(reply.body), "base64").length);
+    expect(lines).toEqual(
+      ["webp", "png"].map((format, index) => ({
+        _aws: {
+          Timestamp: expect.any(Number),
+          CloudWatchMetrics: [
+            {
+              Namespace: "LambdaImages",
+              Dimensions: [["service", "format"]],
+              Metrics: [
+                { Name: "thumbnails", Unit: "Count" },
+                { Name: "thumbnailBytes", Unit: "Bytes" },
+              ],
+            },
+          ],
+        },
+        service: "thumbnail",
+        format,
+        thumbnails: 1,
+        thumbnailBytes: bytes[index],
+      })),
+    );
+    expect(bytes.every((size) => size > 0)).toBe(true);
   });
 });
 

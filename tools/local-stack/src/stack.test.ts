@@ -165,6 +165,7 @@ describe("the write-up's curl request", () => {
       statusCode: 200,
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ message: "Hello, Chris!" }),
+      isBase64Encoded: false,
     });
   });
 });
