@@ -16,7 +16,10 @@ import { RESERVED_ENV } from "./schema.js";
 function fixture(lambda: Record<string, unknown>) {
   const dir = join(mkdtempSync(join(tmpdir(), "function-env-")), "greeter");
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "@test/greeter", version: "1.0.0", lambda }));
+  writeFileSync(
+    join(dir, "package.json"),
+    JSON.stringify({ name: "@test/greeter", version: "1.0.0", lambda }),
+  );
   return loadFunction(dir);
 }
 
