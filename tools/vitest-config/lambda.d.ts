@@ -15,6 +15,8 @@ export declare function lambdaContext(options: LambdaContextOptions): Context;
 
 /** Reads checked-in event fixtures from the `events/` folder next to a test's `src/`. */
 export declare function eventLoader(testFileUrl: string): <Event = unknown>(file: string) => Event;
+/** The "environment" of the function's own config (the "lambda" block of the package.json next to `src/`). */
+export declare function functionEnvironment(testFileUrl: string): Record<string, string>;
 
 /**
  * Sets the level a Powertools Logger starts with, through LOG_LEVEL, emptying the variables Powertools reads first.

@@ -48,6 +48,18 @@ export function eventLoader(testFileUrl) {
 }
 
 /**
+ * The "environment" of the function's own config (the "lambda" block of the package.json next to a test's `src/`),
+ * which Lambda and the local stack set for it: `vi.stubEnv` each one to test the handler as it runs.
+ *
+ * @param {string} testFileUrl the test module's import.meta.url
+ * @returns {Record<string, string>}
+ */
+export function functionEnvironment(testFileUrl) {
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", testFileUrl), "utf8"));
+  return { ...(pkg.lambda?.environment ?? {}) };
+}
+
+/**
  * Sets the level a Powertools Logger starts with, through LOG_LEVEL as the shared setup does. The two variables
  * Powertools reads first are emptied, so a developer's own environment cannot override the test. Undo with
  * `vi.unstubAllEnvs()`.

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { loadFunction } from "@lambda-images/function-config";
 import {
   eventLoader,
+  functionEnvironment,
   lambdaContext as makeLambdaContext,
   stubLogLevel,
 } from "@lambda-images/vitest-config/lambda";
@@ -17,7 +17,7 @@ const lambdaContext = (): Context =>
   makeLambdaContext({ functionName: "orders-worker", memoryLimitInMB: 256, timeoutSeconds: 30 });
 
 /** The environment the function's config gives it (package.json "lambda.environment"), as Lambda would set it. */
-const configEnvironment = loadFunction(fileURLToPath(new URL("..", import.meta.url))).environment;
+const configEnvironment = functionEnvironment(import.meta.url);
 
 function stubConfigEnvironment(): void {
   for (const [name, value] of Object.entries(configEnvironment)) vi.stubEnv(name, value);

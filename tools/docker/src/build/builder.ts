@@ -424,8 +424,6 @@ function withoutLog<T extends { log: string | undefined }>(record: T): Omit<T, "
 function writeRecord(file: string, record: object): void {
   const dir = join(file, "..");
   mkdirSync(dir, { recursive: true });
-  // Build records are local state: keep them out of git whatever the root .gitignore says.
-  writeFileSync(join(dir, ".gitignore"), "*\n");
   writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
 }
 

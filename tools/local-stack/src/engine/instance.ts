@@ -434,6 +434,10 @@ export class Instance {
   async #complete(active: ActiveInvoke, ending: Ending, endedAt: number): Promise<void> {
     // Output the runtime wrote before it replied may still be in the pipe: let it arrive first.
     await nextTurn();
+    // A container's process is found after the container starts; the runtime has answered, so it runs and the
+    // lookup ends soon: wait for it rather than report no memory used. (Not on a timeout: a container that never
+    // started must still be killed at once.)
+    await this.#process?.pidKnown;
     await this.#sampleMemory();
     const { requestId } = active;
     const initDurationMs = active.cold ? (this.#readyAt ?? endedAt) - this.#spawnedAt : undefined;

@@ -233,8 +233,10 @@ class ContainerProcess implements RuntimeProcess {
         resolve(runtimeExitOf(code, signal, clientError));
       });
     });
-    void this.#findContainerPid();
+    this.pidKnown = this.#findContainerPid().catch(() => {});
   }
+
+  readonly pidKnown: Promise<void>;
 
   /**
    * The host pid of the container's main process (the runtime, which the entry point execs), once it runs; the

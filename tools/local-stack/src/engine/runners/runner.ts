@@ -18,6 +18,11 @@ export interface RuntimeExit {
 export interface RuntimeProcess {
   /** The OS process id, used to read its resident memory; undefined when the process could not start. */
   readonly pid: number | undefined;
+  /**
+   * Resolves once `pid` is known, or known to stay undefined (never rejects). Only the container runner needs it: it
+   * finds the container's process after the container starts. The engine waits for it before reading memory.
+   */
+  readonly pidKnown?: Promise<void>;
   readonly stdout: Readable;
   readonly stderr: Readable;
   /** Resolves once the process has exited (never rejects: a failure to start is an exit too). */
