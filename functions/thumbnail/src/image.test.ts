@@ -11,14 +11,11 @@ import {
   type FunctionImageRecord,
   IN_CI,
   imageBuilderForTests,
-  imageEnvironment,
-  type RunningContainer,
-  startContainer,
-  startTestRuntimeApi,
 } from "@lambda-images/docker";
 import { findWorkspaceRoot, loadFunction, STRATEGIES } from "@lambda-images/function-config";
+import { createFunctionHost } from "@lambda-images/local-stack";
 import sharp from "sharp";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 
 const availability = await dockerAvailability();
 const engineProblem = availability.available ? undefined : availability.reason;
@@ -41,7 +38,6 @@ describe.runIf(engineProblem === undefined)("thumbnail images, built and run wit
   const root = findWorkspaceRoot();
   const fn = loadFunction(new URL("..", import.meta.url).pathname);
   const built = new Map<string, FunctionImageRecord>();
-  const containers: RunningContainer[] = [];
   const event = (file: string) => readFileSync(join(fn.dir, "events", file), "utf8");
 
   beforeAll(async () => {
@@ -50,42 +46,39 @@ describe.runIf(engineProblem === undefined)("thumbnail images, built and run wit
     for (const strategy of STRATEGIES) built.set(strategy, await builder.buildFunctionImage(fn, strategy));
   }, 30 * 60_000);
 
-  afterAll(async () => {
-    await Promise.all(containers.map((container) => container.stop()));
-  });
-
   it.each(STRATEGIES)(
     "thumbnail:%s resizes with its own sharp and libvips, and refuses a non-image",
     async (strategy) => {
       const record = built.get(strategy);
       if (!record) throw new Error(`thumbnail:${strategy} was not built`);
-      const runtimeApi = await startTestRuntimeApi(fn.name);
+      // The local stack's container runner: the real Runtime API, the image on the host network.
+      const logs: string[] = [];
+      const host = createFunctionHost(fn, {
+        runner: "container",
+        image: record.imageId,
+        maxInstances: 1,
+        logSink: (line) => logs.push(line),
+      });
+      const invoke = async (file: string) => {
+        const outcome = await host.invoke({ payload: Buffer.from(event(file)) });
+        expect(outcome.kind, logs.join("\n")).toBe("response");
+        return outcome.kind === "response" ? outcome.payload.toString() : "";
+      };
       try {
-        const container = await startContainer({
-          image: record.imageId,
-          environment: imageEnvironment(fn),
-          runtimeApi: runtimeApi.address,
-        });
-        containers.push(container);
-        const resized = await runtimeApi.invoke(event("png-to-webp.json"), 60_000);
-        expect(resized.kind, await container.logs()).toBe("response");
-        const reply = JSON.parse(resized.body) as Reply;
+        const reply = JSON.parse(await invoke("png-to-webp.json")) as Reply;
         expect(reply).toMatchObject({ statusCode: 200, isBase64Encoded: true });
         expect(reply.headers["content-type"]).toBe("image/webp");
         const { format, width, height } = await sharp(Buffer.from(reply.body, "base64")).metadata();
         expect({ format, width, height }).toEqual({ format: "webp", width: 160, height: 120 });
 
-        const refused = JSON.parse(
-          (await runtimeApi.invoke(event("not-an-image.json"), 10_000)).body,
-        ) as Reply;
+        const refused = JSON.parse(await invoke("not-an-image.json")) as Reply;
         expect(refused.statusCode).toBe(400);
         expect(JSON.parse(refused.body)).toEqual({
           message:
             "The body is not an image this function can read (jpeg, png, webp, gif, avif, heif, tiff).",
         });
-        await container.stop();
       } finally {
-        await runtimeApi.close();
+        await host.close();
       }
     },
     120_000,

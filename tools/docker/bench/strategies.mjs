@@ -31,6 +31,7 @@ import { pipeline } from "node:stream/promises";
 import { parseArgs, promisify } from "node:util";
 import { createGzip } from "node:zlib";
 import { findFunction, findWorkspaceRoot, STRATEGIES } from "@lambda-images/function-config";
+import { createFunctionHost } from "@lambda-images/local-stack";
 
 const { values } = parseArgs({
   options: {
@@ -69,15 +70,7 @@ const RUNS = positive("runs");
 const WARM = positive("warm");
 const BUILDS = positive("builds");
 
-const {
-  checkEngine,
-  dockerOk,
-  ImageBuilder,
-  imageEnvironment,
-  parseBaseOverrides,
-  startContainer,
-  startTestRuntimeApi,
-} = await import("../dist/index.js");
+const { checkEngine, dockerOk, ImageBuilder, parseBaseOverrides } = await import("../dist/index.js");
 
 const hello = findFunction("hello", root);
 const overrides = parseBaseOverrides(process.env.IMAGE_BASE_OVERRIDES);
@@ -188,24 +181,17 @@ async function repeatBuild(strategy, force) {
   return { record, runs, median: median(runs) };
 }
 
+/** A cold start through the local stack's container runner (the real Runtime API): its host and the time taken. */
 async function coldStart(image) {
-  const runtimeApi = await startTestRuntimeApi(hello.name);
+  const host = createFunctionHost(hello, { runner: "container", image, maxInstances: 1, logSink: () => {} });
   const started = performance.now();
-  const container = await startContainer({
-    image,
-    environment: imageEnvironment(hello),
-    runtimeApi: runtimeApi.address,
-  });
-  try {
-    const first = await runtimeApi.invoke(event, 60_000);
-    const answeredMs = performance.now() - started;
-    if (first.kind !== "response") throw new Error(`${image}: ${first.body}`);
-    return { container, runtimeApi, answeredMs };
-  } catch (error) {
-    await container.stop();
-    await runtimeApi.close();
-    throw error;
+  const first = await host.invoke({ payload: Buffer.from(event) });
+  const answeredMs = performance.now() - started;
+  if (first.kind !== "response") {
+    await host.close();
+    throw new Error(`${image}: ${JSON.stringify(first)}`);
   }
+  return { host, answeredMs };
 }
 
 /**
@@ -219,14 +205,16 @@ async function measureStarts(imageIds) {
   const loads = [loadNow()];
   for (let run = 0; run < RUNS; run++) {
     for (const strategy of STRATEGIES) {
-      const { container, runtimeApi, answeredMs } = await coldStart(imageIds[strategy]);
+      const { host, answeredMs } = await coldStart(imageIds[strategy]);
       coldStarts[strategy].push(answeredMs);
       if (run === 0) {
-        for (let i = 0; i < WARM; i++)
-          warm[strategy].push((await runtimeApi.invoke(event, 10_000)).elapsedMs);
+        for (let i = 0; i < WARM; i++) {
+          const started = performance.now();
+          await host.invoke({ payload: Buffer.from(event) });
+          warm[strategy].push(performance.now() - started);
+        }
       }
-      await container.stop();
-      await runtimeApi.close();
+      await host.close();
     }
     loads.push(loadNow());
     log(`starts: round ${run + 1} of ${RUNS} (load ${loadNow()})`);

@@ -53,4 +53,3 @@ export {
   imageBuilderForTests,
   overridesForTests,
 } from "./testing/engine.js";
-export { type InvocationResult, startTestRuntimeApi, type TestRuntimeApi } from "./testing/runtime-api.js";

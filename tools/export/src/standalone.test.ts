@@ -15,15 +15,11 @@ import {
   dockerAvailability,
   formatFinding,
   IN_CI,
-  imageEnvironment,
   lintTarget,
   overrideBuildArgs,
   overridesForTests,
   parseDockerfile,
-  type RunningContainer,
   removeImages,
-  startContainer,
-  startTestRuntimeApi,
 } from "@lambda-images/docker";
 import {
   type FunctionDefinition,
@@ -32,6 +28,7 @@ import {
   loadFunction,
   STRATEGIES,
 } from "@lambda-images/function-config";
+import { createFunctionHost } from "@lambda-images/local-stack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exportFunction } from "./export.js";
 
@@ -171,10 +168,7 @@ describe.runIf(!availability.available && IN_CI)("the exported image in CI", () 
 
 describe.runIf(availability.available)("the exported hello's aws-base image", () => {
   const image = `${name}:aws-base`;
-  const containers: RunningContainer[] = [];
-
   afterAll(async () => {
-    await Promise.all(containers.map((container) => container.stop()));
     await removeImages([image]);
   });
 
@@ -192,22 +186,26 @@ describe.runIf(availability.available)("the exported hello's aws-base image", ()
       await npmOk(["run", "image:aws-base", "--", ...buildArgs], IMAGE_TIMEOUT_MS);
 
       const exported = loadFunction(target);
-      const runtimeApi = await startTestRuntimeApi(exported.name);
+      // The local stack's container runner: the real Runtime API, the image on the host network.
+      const logs: string[] = [];
+      const host = createFunctionHost(exported, {
+        runner: "container",
+        image,
+        maxInstances: 1,
+        logSink: (line) => logs.push(line),
+      });
       try {
-        const container = await startContainer({
-          image,
-          environment: imageEnvironment(exported),
-          runtimeApi: runtimeApi.address,
-        });
-        containers.push(container);
-        const event = readFileSync(join(target, "events", "write-up-hello.json"), "utf8");
-        const answer = await runtimeApi.invoke(event, 120_000);
-        expect(answer.kind, await container.logs()).toBe("response");
-        const reply = JSON.parse(answer.body) as { statusCode: number; body: string };
+        const event = readFileSync(join(target, "events", "write-up-hello.json"));
+        const answer = await host.invoke({ payload: event });
+        expect(answer.kind, logs.join("\n")).toBe("response");
+        const reply = JSON.parse(answer.kind === "response" ? answer.payload.toString() : "{}") as {
+          statusCode: number;
+          body: string;
+        };
         expect(reply.statusCode).toBe(200);
         expect(JSON.parse(reply.body)).toEqual({ message: "Hello, Chris!" });
       } finally {
-        await runtimeApi.close();
+        await host.close();
       }
     },
     IMAGE_TIMEOUT_MS,

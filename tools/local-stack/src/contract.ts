@@ -108,6 +108,8 @@ export interface HostOptions {
   readonly runner: RunnerKind | Runner;
   /** The container runner's image: `functions/<name>/.image/<strategy>.json` (default: the function's strategy). */
   readonly strategy?: Strategy;
+  /** The container runner runs this image (a tag or an id) instead of a recorded one: one built some other way. */
+  readonly image?: string;
   /** Warm instances per function (default 4). */
   readonly maxInstances?: number;
   /** Invokes waiting for an instance before 429 (default 32). */

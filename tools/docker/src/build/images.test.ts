@@ -13,13 +13,13 @@ import {
   STRATEGIES,
   type Strategy,
 } from "@lambda-images/function-config";
+import { createFunctionHost } from "@lambda-images/local-stack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { docker, dockerOk, inspectImage } from "../docker/engine.js";
 import { firstAnswer, freePort } from "../e2e/support.js";
 import { imageEnvironment, type RunningContainer, startContainer } from "../run/container.js";
 import { ensureBundles } from "../testing/bundles.js";
 import { announceSkip, dockerAvailability, IN_CI, imageBuilderForTests } from "../testing/engine.js";
-import { startTestRuntimeApi, type TestRuntimeApi } from "../testing/runtime-api.js";
 import { type FunctionImageRecord, type ImageBuilder, RECORD_DIR } from "./builder.js";
 
 const BUILD_TIMEOUT_MS = 25 * 60_000;
@@ -125,24 +125,30 @@ describe.runIf(availability.available)("hello's images, built and run with the D
   it.each(STRATEGIES)(
     "hello:%s answers the write-up's event through the Runtime API, cold then warm",
     async (strategy) => {
-      const runtimeApi: TestRuntimeApi = await startTestRuntimeApi(hello.name);
+      // The local stack's container runner: the real Runtime API, the image on the host network.
+      const logs: string[] = [];
+      const host = createFunctionHost(hello, {
+        runner: "container",
+        image: record(strategy).imageId,
+        maxInstances: 1,
+        logSink: (line) => logs.push(line),
+      });
       try {
-        const container = await startContainer({
-          image: record(strategy).imageId,
-          environment: imageEnvironment(hello),
-          runtimeApi: runtimeApi.address,
+        const cold = await host.invoke({ payload: Buffer.from(event()) });
+        expect(cold.kind, logs.join("\n")).toBe("response");
+        if (cold.kind !== "response") return;
+        expect(cold.report.initDurationMs).toBeGreaterThan(0);
+        expect(parseReply(cold.payload.toString())).toEqual({ statusCode: 200, message: "Hello, Chris!" });
+        const warm = await host.invoke({ payload: Buffer.from(event()) });
+        expect(warm.kind === "response" && warm.report.initDurationMs).toBeUndefined();
+        expect(warm.kind === "response" && parseReply(warm.payload.toString())).toEqual({
+          statusCode: 200,
+          message: "Hello, Chris!",
         });
-        containers.push(container);
-        const cold = await runtimeApi.invoke(event(), 60_000);
-        expect(cold.kind, await container.logs()).toBe("response");
-        expect(parseReply(cold.body)).toEqual({ statusCode: 200, message: "Hello, Chris!" });
-        const warm = await runtimeApi.invoke(event(), 10_000);
-        expect(parseReply(warm.body)).toEqual({ statusCode: 200, message: "Hello, Chris!" });
         // Powertools' structured log line comes from the function itself, inside the container.
-        expect(await container.logs()).toMatch(/"message":"Greeted"/);
-        await container.stop();
+        expect(logs.join("\n")).toMatch(/"message":"Greeted"/);
       } finally {
-        await runtimeApi.close();
+        await host.close();
       }
     },
     RUN_TIMEOUT_MS,

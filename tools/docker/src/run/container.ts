@@ -1,7 +1,7 @@
 /**
- * Runs a function image as Lambda runs it: its production entry point, the function's environment and the
- * variables Lambda sets, and AWS_LAMBDA_RUNTIME_API pointing at a Runtime API on this machine's loopback
- * (`docker run --network host`), or as a developer runs it: `-p PORT:8080` to an emulator inside the image.
+ * Runs a function image as a developer runs it with `docker run` (the write-up's flow): `-p PORT:8080` to the
+ * emulator inside the image, with the function's environment. Running an image as Lambda runs it, against a
+ * Runtime API, is the local stack's container runner (`createFunctionHost(fn, { runner: "container" })`).
  */
 import { type FunctionDefinition, IMAGE_TASK_ROOT, lambdaEnvironment } from "@lambda-images/function-config";
 import { docker, dockerOk } from "../docker/engine.js";
@@ -29,8 +29,6 @@ export function imageEnvironment(fn: FunctionDefinition): Record<string, string>
 export interface StartContainerOptions {
   readonly image: string;
   readonly environment: Readonly<Record<string, string>>;
-  /** "127.0.0.1:PORT": runs on the host network against this Runtime API. */
-  readonly runtimeApi?: string;
   /** Publishes the image's emulator port 8080 on 127.0.0.1:<port> instead. */
   readonly publishPort?: number;
   readonly name?: string;
@@ -40,10 +38,7 @@ export interface StartContainerOptions {
 export async function startContainer(options: StartContainerOptions): Promise<RunningContainer> {
   const environment = { ...options.environment };
   const network: string[] = [];
-  if (options.runtimeApi !== undefined) {
-    environment.AWS_LAMBDA_RUNTIME_API = options.runtimeApi;
-    network.push("--network", "host");
-  } else if (options.publishPort !== undefined) {
+  if (options.publishPort !== undefined) {
     network.push("--publish", `127.0.0.1:${options.publishPort}:8080`);
   }
   const args = [

@@ -80,7 +80,10 @@ class PooledFunctionHost implements FunctionHost {
     this.definition = definition;
     this.#runner =
       typeof options.runner === "string"
-        ? createRunner(options.runner, options.strategy === undefined ? {} : { strategy: options.strategy })
+        ? createRunner(options.runner, {
+            ...(options.strategy === undefined ? {} : { strategy: options.strategy }),
+            ...(options.image === undefined ? {} : { image: options.image }),
+          })
         : options.runner;
     this.#runner.checkAvailable();
     printNoticeOnce(this.#runner.notice);

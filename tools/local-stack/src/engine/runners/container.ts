@@ -20,6 +20,8 @@ import type { Runner, RuntimeExit, RuntimeProcess, SpawnRequest } from "./runner
 export interface ContainerRunnerOptions {
   /** Which of the function's images to run (default: the function's `strategy`). */
   readonly strategy?: Strategy;
+  /** An image to run (a tag or an id) instead of the recorded one, e.g. one built outside `lambda-image`. */
+  readonly image?: string;
   /** The docker client's environment (DOCKER_HOST, DOCKER_CONFIG, PATH); default: this process's. */
   readonly dockerEnv?: NodeJS.ProcessEnv;
 }
@@ -299,6 +301,13 @@ function belongsToContainer(pid: number, id: string): boolean {
 export function createContainerRunner(options: ContainerRunnerOptions = {}): Runner {
   const dockerEnv = options.dockerEnv ?? process.env;
   const strategyOf = (definition: FunctionDefinition): Strategy => options.strategy ?? definition.strategy;
+  /** The image to run: the one given, else the one `lambda-image build` recorded for the strategy. */
+  const imageOf = (
+    definition: FunctionDefinition,
+  ): { imageId: string; contentTag: string; recordFile: string } =>
+    options.image === undefined
+      ? readImageRecord(definition, strategyOf(definition))
+      : { imageId: options.image, contentTag: options.image, recordFile: "" };
   /** Image ids this engine is known to have. */
   const present = new Set<string>();
   return {
@@ -309,7 +318,7 @@ export function createContainerRunner(options: ContainerRunnerOptions = {}): Run
     },
     checkFunction(definition) {
       const strategy = strategyOf(definition);
-      const image = readImageRecord(definition, strategy);
+      const image = imageOf(definition);
       if (present.has(image.imageId)) return;
       try {
         execFileSync("docker", ["image", "inspect", "--format", "{{.Id}}", image.imageId], {
@@ -319,14 +328,17 @@ export function createContainerRunner(options: ContainerRunnerOptions = {}): Run
         });
       } catch (error) {
         throw new Error(
-          `The ${strategy} image of "${definition.name}" recorded in ${image.recordFile} (${image.contentTag}) is ` +
-            `not in this Docker engine (${lastLine(error)}): ${imageBuildHint(definition, strategy)}.`,
+          options.image === undefined
+            ? `The ${strategy} image of "${definition.name}" recorded in ${image.recordFile} (${image.contentTag}) is ` +
+                `not in this Docker engine (${lastLine(error)}): ${imageBuildHint(definition, strategy)}.`
+            : `The image ${options.image} given for "${definition.name}" is not in this Docker engine ` +
+                `(${lastLine(error)}): build it first.`,
         );
       }
       present.add(image.imageId);
     },
     spawn({ definition, environment }: SpawnRequest): RuntimeProcess {
-      const image = readImageRecord(definition, strategyOf(definition));
+      const image = imageOf(definition);
       const containerName = `lambda-local-${definition.name}-${randomBytes(4).toString("hex")}`;
       const plan = dockerRunPlan({
         imageId: image.imageId,
