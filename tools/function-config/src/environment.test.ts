@@ -60,6 +60,7 @@ describe("lambdaEnvironment", () => {
     expect(newLogStreamName(new Date("2026-11-30T23:59:59Z"))).toMatch(
       /^2026\/11\/30\/\[\$LATEST\][0-9a-f]{32}$/,
     );
+    expect(newLogStreamName()).not.toBe(newLogStreamName());
   });
 
   it("sets only reserved names besides the function's own and the unreserved defaults", () => {

@@ -4,15 +4,10 @@
  */
 import { createServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { FunctionDefinition } from "@lambda-images/function-config";
+import { type FunctionDefinition, resolveRegion } from "@lambda-images/function-config";
 import { diffFunction } from "./cli/config-diff.js";
 import type { FunctionHost, HostOptions } from "./contract.js";
-import {
-  createFunctionHost,
-  DEFAULT_MAX_INSTANCES,
-  LOCAL_ACCOUNT_ID,
-  resolveRegion,
-} from "./engine/index.js";
+import { createFunctionHost, DEFAULT_MAX_INSTANCES, LOCAL_ACCOUNT_ID } from "./engine/index.js";
 import { createFunctionUrlListener } from "./front-doors/http-api/function-url.js";
 import { buildRouteTable, type RouteEntry } from "./front-doors/http-api/routes.js";
 import { createHttpApiListener } from "./front-doors/http-api/server.js";

@@ -2,7 +2,7 @@ import { loadFunction } from "@lambda-images/function-config";
 import { afterAll, describe, expect, test } from "vitest";
 import { fixtureFunction, removeFixtureFunctions } from "../testing/fixture-function.js";
 import { instanceEnvironment } from "./environment.js";
-import { functionArn, newLogStreamName, newTraceId, resolveRegion } from "./identity.js";
+import { functionArn, newTraceId } from "./identity.js";
 
 afterAll(removeFixtureFunctions);
 
@@ -63,19 +63,9 @@ describe("identity", () => {
     );
   });
 
-  test("the region comes from the option, then AWS_REGION, then AWS_DEFAULT_REGION, then us-east-1", () => {
-    expect(resolveRegion("sa-east-1", { AWS_REGION: "eu-west-3" })).toBe("sa-east-1");
-    expect(resolveRegion(undefined, { AWS_REGION: "eu-west-3", AWS_DEFAULT_REGION: "eu-north-1" })).toBe(
-      "eu-west-3",
-    );
-    expect(resolveRegion(undefined, { AWS_DEFAULT_REGION: "eu-north-1" })).toBe("eu-north-1");
-    expect(resolveRegion(undefined, {})).toBe("us-east-1");
-  });
-
-  test("log streams and trace ids have Lambda's shapes", () => {
+  // The region and the log stream come from tools/function-config, and are tested there.
+  test("trace ids have Lambda's shape", () => {
     const now = new Date("2026-11-30T23:59:59Z");
-    expect(newLogStreamName(now)).toMatch(/^2026\/11\/30\/\[\$LATEST\][0-9a-f]{32}$/);
     expect(newTraceId(now)).toMatch(/^Root=1-6b0e0dff-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0$/);
-    expect(newLogStreamName()).not.toBe(newLogStreamName());
   });
 });

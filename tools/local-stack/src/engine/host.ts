@@ -3,7 +3,7 @@
  * (each its own runtime process), reuses warm ones, queues invokes beyond that (FIFO) and throttles past
  * `maxQueue`, so concurrent invokes never step on each other (AWS's Runtime Interface Emulator, RIE, crashes on the second one).
  */
-import type { FunctionDefinition } from "@lambda-images/function-config";
+import { type FunctionDefinition, resolveRegion } from "@lambda-images/function-config";
 import {
   type FunctionHost,
   type HostOptions,
@@ -11,7 +11,7 @@ import {
   type InvokeRequest,
   LIMITS,
 } from "../contract.js";
-import { functionArn, newRequestId, resolveRegion } from "./identity.js";
+import { functionArn, newRequestId } from "./identity.js";
 import type { InspectPorts } from "./inspect.js";
 import { Instance, type ResponseOutcome } from "./instance.js";
 import { createRunner } from "./runners/index.js";

@@ -1,14 +1,8 @@
 /** The names and ids Lambda gives a function, an instance and an invoke, made up locally in the same shapes. */
 import { randomBytes, randomUUID } from "node:crypto";
 
-// The region, the log group and the log stream of an instance are part of a function's Lambda environment, built in
-// tools/function-config; the engine takes them from there.
-export {
-  DEFAULT_REGION,
-  logGroupName,
-  newLogStreamName,
-  resolveRegion,
-} from "@lambda-images/function-config";
+// The region, the log group and the log stream of an instance belong to a function's Lambda environment: see
+// tools/function-config (resolveRegion, logGroupName, newLogStreamName).
 
 /** The account id in every local ARN (the AWS documentation's example account). */
 export const LOCAL_ACCOUNT_ID = "123456789012";

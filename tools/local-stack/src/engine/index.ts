@@ -5,5 +5,5 @@ export {
   DEFAULT_MAX_QUEUE,
   RequestTooLargeError,
 } from "./host.js";
-export { DEFAULT_REGION, functionArn, LOCAL_ACCOUNT_ID, resolveRegion } from "./identity.js";
+export { functionArn, LOCAL_ACCOUNT_ID } from "./identity.js";
 export { STREAM_LIMIT_BYTES } from "./instance.js";

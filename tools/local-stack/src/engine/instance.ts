@@ -6,7 +6,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { finished } from "node:stream/promises";
-import type { FunctionDefinition } from "@lambda-images/function-config";
+import { type FunctionDefinition, newLogStreamName } from "@lambda-images/function-config";
 import { type InvokeReport, type InvokeRequest, LIMITS, type StreamCompletion } from "../contract.js";
 import {
   type Ending,
@@ -17,7 +17,7 @@ import {
   streamCompletion,
 } from "./endings.js";
 import { instanceEnvironment } from "./environment.js";
-import { newLogStreamName, newTraceId } from "./identity.js";
+import { newTraceId } from "./identity.js";
 import type { InspectPorts } from "./inspect.js";
 import {
   displayLines,
