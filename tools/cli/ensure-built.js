@@ -9,7 +9,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The repository root: tools/cli/ is two folders down. */
-export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 /** The newest modification time of the files under `folder` (tests excepted), 0 when it is missing. */
 function newest(folder) {
@@ -23,7 +23,7 @@ function newest(folder) {
 }
 
 /** True when each tools/<name> has a dist/ newer than its src/ and its package.json. */
-export function toolsAreBuilt(names) {
+function toolsAreBuilt(names) {
   return names.every((name) => {
     const dir = join(repoRoot, "tools", name);
     const built = newest(join(dir, "dist"));
