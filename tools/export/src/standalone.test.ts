@@ -198,11 +198,10 @@ describe.runIf(availability.available)("the exported hello's aws-base image", ()
         const event = readFileSync(join(target, "events", "write-up-hello.json"));
         const answer = await host.invoke({ payload: event });
         expect(answer.kind, logs.join("\n")).toBe("response");
-        const reply = JSON.parse(answer.kind === "response" ? answer.payload.toString() : "{}") as {
-          statusCode: number;
-          body: string;
-        };
-        expect(reply.statusCode).toBe(200);
+        const payload = answer.kind === "response" ? answer.payload.toString() : "{}";
+        const reply = JSON.parse(payload) as { statusCode: number; body: string };
+        // On a failure, what the function answered and what it logged say where the answer came from.
+        expect(reply.statusCode, `${payload}\n${logs.join("\n")}`).toBe(200);
         expect(JSON.parse(reply.body)).toEqual({ message: "Hello, Chris!" });
       } finally {
         await host.close();

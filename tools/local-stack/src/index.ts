@@ -22,6 +22,7 @@ export {
   type ContainerRunnerOptions,
   containerEnvironment,
   createContainerRunner,
+  removeContainer,
 } from "./engine/runners/container.js";
 export {
   IMAGE_RECORD_DIR,

@@ -20,6 +20,7 @@ import {
   type HostOptions,
   type InvokeOutcome,
   readImageRecord,
+  removeContainer,
 } from "@lambda-images/local-stack";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { dockerOk } from "../docker/engine.js";
@@ -127,6 +128,22 @@ describe.runIf(availability.available)("a fixture function's image", () => {
     // Each case starts its own host; its containers go with it.
     afterEach(async () => {
       await Promise.all(hosts.splice(0).map((host) => host.close()));
+    });
+
+    it("removes a container that docker run created and has not started yet, which docker kill refuses", async () => {
+      // The state a container is in when an instance is stopped in the first moments of its start.
+      const name = `container-fixture-created-${process.pid}`;
+      await dockerOk([
+        "create",
+        "--name",
+        name,
+        "--label",
+        `${CONTAINER_LABEL}=${FIXTURE}`,
+        images.production.imageId,
+      ]);
+      expect(await dockerOk(["inspect", "--format", "{{.State.Status}}", name])).toBe("created");
+      await removeContainer(name, process.env, () => true);
+      expect(await dockerOk(["ps", "--all", "--quiet", "--filter", `name=^${name}$`])).toBe("");
     });
 
     it("runs the image lambda-image recorded, reading the same record", () => {

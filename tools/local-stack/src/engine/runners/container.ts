@@ -3,7 +3,7 @@
  * `docker run --rm --network host` with the engine's Lambda variables and `AWS_LAMBDA_RUNTIME_API` pointing at the
  * instance's Runtime API on 127.0.0.1, so the image's own entry point and Runtime Interface Client serve the
  * invokes. The engine treats it like any runtime process: its output is the `docker run` client's, its exit is the
- * container's, `kill` is `docker kill`, and its memory is read from the container's main process.
+ * container's, `kill` is `docker rm --force`, and its memory is read from the container's main process.
  */
 import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -255,21 +255,14 @@ class ContainerProcess implements RuntimeProcess {
   }
 
   async #killContainer(): Promise<void> {
-    // `docker kill` fails while the container is still being created: try again until it runs or the client ends.
-    for (let attempt = 0; attempt < KILL_ATTEMPTS && !this.#gone; attempt++) {
-      const result = await dockerCall(["kill", this.#name], this.#env);
-      if (result.ok || /is not running/.test(result.output)) return;
-      await delay(KILL_RETRY_MS);
+    await removeContainer(this.#name, this.#env, () => !this.#gone);
+    if (this.#gone || this.#child.pid === undefined) return;
+    // The engine did not remove it in time: end the client, which is all that is left of it here.
+    try {
+      process.kill(process.platform === "win32" ? this.#child.pid : -this.#child.pid, "SIGKILL");
+    } catch {
+      // Already gone.
     }
-    if (this.#gone) return;
-    if (this.#child.pid !== undefined) {
-      try {
-        process.kill(process.platform === "win32" ? this.#child.pid : -this.#child.pid, "SIGKILL");
-      } catch {
-        // Already gone.
-      }
-    }
-    await dockerCall(["rm", "--force", this.#name], this.#env);
   }
 
   async #findContainerPid(): Promise<void> {
@@ -286,6 +279,26 @@ class ContainerProcess implements RuntimeProcess {
       }
       await delay(PID_POLL_MS);
     }
+  }
+}
+
+/**
+ * Stops and removes container `name` whatever state it is in: running, exited, or only created (`docker run` has
+ * created it and not started it yet: `docker kill` refuses such a container as "not running", and it would start
+ * a moment later with nothing left to stop it). While the container does not exist yet, tries again as long as
+ * `waiting()` says its `docker run` client is still there.
+ */
+export async function removeContainer(
+  name: string,
+  env: NodeJS.ProcessEnv,
+  waiting: () => boolean,
+): Promise<void> {
+  for (let attempt = 0; attempt < KILL_ATTEMPTS && waiting(); attempt++) {
+    // `docker rm --force` exits 0 even for a container that does not exist: read what it printed.
+    const result = await dockerCall(["rm", "--force", name], env);
+    if (/already in progress/.test(result.output)) return;
+    if (result.ok && !/No such container/i.test(result.output)) return;
+    await delay(KILL_RETRY_MS);
   }
 }
 
