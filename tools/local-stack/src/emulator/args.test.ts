@@ -1,5 +1,6 @@
+import { UsageError } from "@lambda-images/cli";
 import { describe, expect, it } from "vitest";
-import { EmulatorUsageError, parseEmulatorArgs } from "./args.js";
+import { parseEmulatorArgs } from "./args.js";
 
 describe("the emulator's command line", () => {
   it("defaults to RIE's 0.0.0.0:8080, one instance, and the default bootstrap", () => {
@@ -62,7 +63,7 @@ describe("the emulator's command line", () => {
     );
     expect(() => parseEmulatorArgs(["--max-instances", "0"])).toThrow(/from 1 to 64/);
     expect(() => parseEmulatorArgs(["--verbose"])).toThrow(/Unknown option "--verbose".*put -- before it/);
-    expect(() => parseEmulatorArgs(["--port"])).toThrow(EmulatorUsageError);
+    expect(() => parseEmulatorArgs(["--port"])).toThrow(UsageError);
     expect(() => parseEmulatorArgs(["--runtime-interface-emulator-address", "8080"])).toThrow(/HOST:PORT/);
   });
 });

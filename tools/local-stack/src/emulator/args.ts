@@ -7,6 +7,8 @@
  * unchanged. Options stop at the first argument that is not one: the rest is the runtime's command, as RIE has it.
  */
 
+import { UsageError } from "@lambda-images/cli";
+
 export const DEFAULT_EMULATOR_PORT = 8080;
 export const DEFAULT_EMULATOR_HOST = "0.0.0.0";
 /** One execution environment, as in RIE (and one Lambda sandbox): further invokes wait for it. */
@@ -32,10 +34,6 @@ AWS_LAMBDA_FUNCTION_TIMEOUT (seconds, default 300), _HANDLER, LAMBDA_TASK_ROOT (
 LAMBDA_RUNTIME_DIR (default /var/runtime); every other variable is passed to the runtime.
 `;
 
-export class EmulatorUsageError extends Error {
-  override readonly name = "EmulatorUsageError";
-}
-
 export type LogLevel = "info" | "debug";
 
 export interface EmulatorArgs {
@@ -51,7 +49,7 @@ export interface EmulatorArgs {
 function wholeNumber(flag: string, value: string, min: number, max: number): number {
   const parsed = Number(value);
   if (!/^\d+$/.test(value) || parsed < min || parsed > max) {
-    throw new EmulatorUsageError(`${flag} must be a whole number from ${min} to ${max}, not "${value}".`);
+    throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, not "${value}".`);
   }
   return parsed;
 }
@@ -60,7 +58,7 @@ function wholeNumber(flag: string, value: string, min: number, max: number): num
 function hostAndPort(value: string): { host: string; port: number } {
   const match = /^(\[[^\]]+\]|[^:]*):(\d+)$/.exec(value);
   if (match?.[2] === undefined) {
-    throw new EmulatorUsageError(
+    throw new UsageError(
       `--runtime-interface-emulator-address must be HOST:PORT (e.g. 0.0.0.0:8080), not "${value}".`,
     );
   }
@@ -104,12 +102,12 @@ export function parseEmulatorArgs(argv: readonly string[]): EmulatorArgs {
       continue;
     }
     if (!TAKES_VALUE.has(flag)) {
-      throw new EmulatorUsageError(
+      throw new UsageError(
         `Unknown option "${flag}". To run a command that starts with "-", put -- before it.`,
       );
     }
     const value = inline ?? argv[index + 1];
-    if (value === undefined) throw new EmulatorUsageError(`${flag} needs a value.`);
+    if (value === undefined) throw new UsageError(`${flag} needs a value.`);
     index += inline === undefined ? 2 : 1;
     switch (flag) {
       case "--port":

@@ -2,7 +2,8 @@
  * `lambda-local emulate` and the bundled emulator (dist/emulator.mjs, which images run as aws-lambda-rie): parse
  * the command line, start the emulator, stop it on SIGTERM/SIGINT (`docker stop`, Ctrl+C).
  */
-import { EMULATOR_USAGE, EmulatorUsageError, parseEmulatorArgs } from "./args.js";
+import { UsageError } from "@lambda-images/cli";
+import { EMULATOR_USAGE, parseEmulatorArgs } from "./args.js";
 import { EmulatorConfigError } from "./definition.js";
 import { startEmulator } from "./emulator.js";
 
@@ -12,7 +13,7 @@ export async function runEmulator(argv: readonly string[]): Promise<number> {
   try {
     args = parseEmulatorArgs(argv);
   } catch (error) {
-    if (!(error instanceof EmulatorUsageError)) throw error;
+    if (!(error instanceof UsageError)) throw error;
     process.stderr.write(`lambda-local emulate: ${error.message}\n\n${EMULATOR_USAGE}`);
     return 2;
   }
