@@ -112,6 +112,8 @@ beforeAll(async () => {
   if (!existsSync(hello.bundle)) await buildFunction(hello);
   stack = await startStack({
     functions: [hello, ...fixtures],
+    // The write-up's curl names no function: the one behind it is chosen here ("echo" comes first by name).
+    defaultFunction: "hello",
     hostOptions: { runner: "ric", maxInstances: 2, maxQueue: 0, logSink: (line) => logLines.push(line) },
     invokePort: 0,
     httpPort: 0,

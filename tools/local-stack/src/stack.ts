@@ -19,7 +19,6 @@ export const DEFAULT_HTTP_PORT = 3000;
 /** The first Function URL port; each function with `functionUrl` gets the next one, in name order. */
 export const DEFAULT_FUNCTION_URL_PORT = 3001;
 export const DEFAULT_BIND_ADDRESS = "127.0.0.1";
-export const DEFAULT_FUNCTION = "hello";
 export const LOCAL_API_ID = "local";
 
 export type HostFactory = (fn: FunctionDefinition, options: HostOptions) => FunctionHost;
@@ -37,7 +36,7 @@ export interface StackOptions {
   readonly functionUrlPort?: number;
   /** Address both servers listen on (default 127.0.0.1). */
   readonly bindAddress?: string;
-  /** The function behind `/2015-03-31/functions/function/invocations` (default "hello", else the first one). */
+  /** The function behind `/2015-03-31/functions/function/invocations` (default: the first one by name). */
   readonly defaultFunction?: string;
   /** Request log lines from both servers (default: console.log). */
   readonly log?: (line: string) => void;
@@ -109,8 +108,7 @@ function chooseDefaultFunction(functions: readonly FunctionDefinition[], wanted:
     }
     return wanted;
   }
-  if (names.includes(DEFAULT_FUNCTION)) return DEFAULT_FUNCTION;
-  const first = names[0];
+  const first = [...names].sort((a, b) => a.localeCompare(b))[0];
   if (first === undefined) {
     throw new Error(
       'No functions to serve: add a folder under functions/ with a "lambda" block in its package.json.',

@@ -9,7 +9,6 @@ import { STRATEGIES, type Strategy } from "@lambda-images/function-config";
 import type { RunnerKind } from "../contract.js";
 import {
   DEFAULT_BIND_ADDRESS,
-  DEFAULT_FUNCTION,
   DEFAULT_FUNCTION_URL_PORT,
   DEFAULT_HTTP_PORT,
   DEFAULT_INVOKE_PORT,
@@ -49,7 +48,7 @@ dev options:
   --strategy S            With --runtime container: run the aws-base, os-only or non-aws image (default: each
                           function's "strategy"); build it first with pnpm image
   --max-instances N       Warm instances per function (default 4)
-  --default-function NAME The function behind /2015-03-31/functions/function/invocations (default ${DEFAULT_FUNCTION})
+  --default-function NAME The function behind /2015-03-31/functions/function/invocations (default: the first by name)
   --no-watch              Serve the existing builds; do not rebuild on change
   --inspect[=FUNCTION]    Start every function's (or FUNCTION's) runtime with node --inspect on 127.0.0.1, one port
                           per instance from ${DEFAULT_INSPECT_PORT} up, each printed as it starts; its timeout is lifted
