@@ -1,12 +1,8 @@
 export {
-  type BaseImageUse,
   type BuiltImage,
-  type FunctionImageRecord,
   ImageBuilder,
   type ImageBuilderOptions,
-  type LocalImageRecord,
   PLATFORMS,
-  RECORD_DIR,
   removeImages,
 } from "./build/builder.js";
 export { type BaseOverrides, overrideBuildArgs, parseBaseOverrides } from "./build/overrides.js";

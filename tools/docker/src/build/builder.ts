@@ -7,7 +7,20 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import type { Architecture, FunctionDefinition, Strategy } from "@lambda-images/function-config";
+import {
+  type Architecture,
+  type BaseImageUse,
+  type BuiltImageRecord,
+  baseImageRecordFile,
+  buildLogFile,
+  type FunctionDefinition,
+  type FunctionImageRecord,
+  imageRecordFile,
+  type LocalImageRecord,
+  localImageRecordFile,
+  type Strategy,
+  writeImageRecord,
+} from "@lambda-images/function-config";
 import {
   checkEngine,
   DockerCommandError,
@@ -24,59 +37,16 @@ import { buildContentHash } from "./content-hash.js";
 import type { BaseOverrides } from "./overrides.js";
 
 export const LABEL_PREFIX = "org.lambda-images";
-/** The folder next to a function's or image's package.json where build records are written. */
-export const RECORD_DIR = ".image";
 
 export const PLATFORMS: Readonly<Record<Architecture, string>> = {
   x86_64: "linux/amd64",
   arm64: "linux/arm64",
 };
 
-/** How one base-image build argument was filled in. */
-export interface BaseImageUse {
-  /** The ARG's default in the Dockerfile, e.g. "lambda-images/node-os-only:24". */
-  readonly default: string;
-  /** What the build used instead: a shared image's content tag, an override, or the default itself. */
-  readonly used: string;
-  /** The local image id of `used`, or undefined when the engine had to pull it. */
-  readonly id: string | undefined;
-  readonly via: "shared-image" | "override" | "default";
-}
-
-export interface BuiltImage {
-  /** The moving tag, e.g. "hello:os-only" or "lambda-images/node-os-only:24". */
-  readonly image: string;
-  /** The tag that names this exact content, e.g. "hello:os-only-3f9c0a1b2c4d". */
-  readonly contentTag: string;
-  readonly imageId: string;
-  readonly contentHash: string;
-  readonly platform: string;
-  readonly sizeBytes: number;
-  /** True when an image with this content already existed and was only re-tagged. */
-  readonly reused: boolean;
-  readonly buildSeconds: number;
-  readonly dockerfile: string;
-  readonly bases: Readonly<Record<string, BaseImageUse>>;
+/** What a build gives: what its record says about the image, and the build's output. */
+export interface BuiltImage extends BuiltImageRecord {
   /** The full build log (absent when reused). */
   readonly log: string | undefined;
-}
-
-export interface FunctionImageRecord extends BuiltImage {
-  readonly function: string;
-  readonly strategy: Strategy;
-  readonly handler: string;
-  readonly builtAt: string;
-}
-
-/** A local-only image: a production image plus the emulator (images/local-emulator). */
-export interface LocalImageRecord extends BuiltImage {
-  readonly function: string;
-  readonly strategy: Strategy;
-  readonly target: "local";
-  readonly handler: string;
-  readonly builtAt: string;
-  /** The content tag of the production image it was built on. */
-  readonly productionImage: string;
 }
 
 export interface ImageBuilderOptions {
@@ -173,9 +143,9 @@ export class ImageBuilder {
       tag: image.tag,
       platform: await this.#platform(platform),
       labels: { [`${LABEL_PREFIX}.base-image`]: image.name, [`${LABEL_PREFIX}.strategy`]: image.strategy },
-      logFile: join(image.dir, RECORD_DIR, "build.log"),
+      logFile: buildLogFile(baseImageRecordFile(image.dir)),
     });
-    writeRecord(join(image.dir, RECORD_DIR, "image.json"), { name: image.name, ...withoutLog(built) });
+    writeImageRecord("base", baseImageRecordFile(image.dir), { name: image.name, ...built });
     return built;
   }
 
@@ -192,17 +162,15 @@ export class ImageBuilder {
         [`${LABEL_PREFIX}.strategy`]: strategy,
         [`${LABEL_PREFIX}.handler`]: fn.lambdaHandler,
       },
-      logFile: join(fn.dir, RECORD_DIR, `${strategy}.build.log`),
+      logFile: buildLogFile(imageRecordFile(fn, strategy)),
     });
-    const record: FunctionImageRecord = {
+    return writeImageRecord("function", imageRecordFile(fn, strategy), {
       function: fn.name,
       strategy,
       handler: fn.lambdaHandler,
       builtAt: new Date().toISOString(),
       ...built,
-    };
-    writeRecord(join(fn.dir, RECORD_DIR, `${strategy}.json`), withoutLog(record));
-    return record;
+    });
   }
 
   /**
@@ -228,12 +196,12 @@ export class ImageBuilder {
         [`${LABEL_PREFIX}.handler`]: fn.lambdaHandler,
         [`${LABEL_PREFIX}.target`]: "local",
       },
-      logFile: join(fn.dir, RECORD_DIR, `${localImageTag(strategy)}.build.log`),
+      logFile: buildLogFile(localImageRecordFile(fn, strategy)),
       buildArgs: { FUNCTION_IMAGE: production.contentTag },
       display: `${join(LOCAL_TARGET_FOLDER, "Dockerfile")} on ${production.contentTag}`,
       baseIds: { FUNCTION_IMAGE: production.imageId },
     });
-    const record: LocalImageRecord = {
+    return writeImageRecord("local", localImageRecordFile(fn, strategy), {
       function: fn.name,
       strategy,
       target: "local",
@@ -241,9 +209,7 @@ export class ImageBuilder {
       builtAt: new Date().toISOString(),
       productionImage: production.contentTag,
       ...built,
-    };
-    writeRecord(join(fn.dir, RECORD_DIR, `${localImageTag(strategy)}.json`), withoutLog(record));
-    return record;
+    });
   }
 
   async #platform(wanted: string | undefined): Promise<string> {
@@ -414,17 +380,6 @@ export class ImageBuilder {
       log,
     };
   }
-}
-
-function withoutLog<T extends { log: string | undefined }>(record: T): Omit<T, "log"> {
-  const { log: _log, ...rest } = record;
-  return rest;
-}
-
-function writeRecord(file: string, record: object): void {
-  const dir = join(file, "..");
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
 }
 
 /** Removes images by tag or id (for tests and benchmarks that build throw-away images). */
