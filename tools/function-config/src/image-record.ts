@@ -75,21 +75,27 @@ export const baseImageRecordSchema = z.object({
   ...builtImageRecordSchema.shape,
 });
 
-export type BaseImageUse = z.infer<typeof baseImageUseSchema>;
-export type BuiltImageRecord = z.infer<typeof builtImageRecordSchema>;
-export type FunctionImageRecord = z.infer<typeof functionImageRecordSchema>;
-export type LocalImageRecord = z.infer<typeof localImageRecordSchema>;
-export type BaseImageRecord = z.infer<typeof baseImageRecordSchema>;
+export type BaseImageUse = Readonly<z.infer<typeof baseImageUseSchema>>;
+export type BuiltImageRecord = Readonly<z.infer<typeof builtImageRecordSchema>>;
+export type FunctionImageRecord = Readonly<z.infer<typeof functionImageRecordSchema>>;
+export type LocalImageRecord = Readonly<z.infer<typeof localImageRecordSchema>>;
+export type BaseImageRecord = Readonly<z.infer<typeof baseImageRecordSchema>>;
 
-const SCHEMAS = {
+interface ImageRecords {
+  readonly function: FunctionImageRecord;
+  readonly local: LocalImageRecord;
+  readonly base: BaseImageRecord;
+}
+
+/** The kinds of image record: a function's image, its local image, a shared base image. */
+export type ImageRecordKind = keyof ImageRecords;
+export type ImageRecordOf<K extends ImageRecordKind> = ImageRecords[K];
+
+const SCHEMAS: { readonly [K in ImageRecordKind]: z.ZodType<ImageRecordOf<K>> } = {
   function: functionImageRecordSchema,
   local: localImageRecordSchema,
   base: baseImageRecordSchema,
-} as const;
-
-/** The kinds of image record: a function's image, its local image, a shared base image. */
-export type ImageRecordKind = keyof typeof SCHEMAS;
-export type ImageRecordOf<K extends ImageRecordKind> = z.infer<(typeof SCHEMAS)[K]>;
+};
 
 /** `functions/<name>/.image/<strategy>.json`: the record of the function's image for `strategy`. */
 export function imageRecordFile(definition: Pick<FunctionDefinition, "dir">, strategy: Strategy): string {
@@ -143,7 +149,7 @@ export function writeImageRecord<K extends ImageRecordKind>(
     rmSync(partial, { force: true });
     throw error;
   }
-  return parsed.data as ImageRecordOf<K>;
+  return parsed.data;
 }
 
 /** A function's image record as read back, with the file it was read from (for messages). */
@@ -211,7 +217,7 @@ function readRecord<K extends ImageRecordKind>(
         `${messages.hint}.`,
     );
   }
-  return parsed.data as ImageRecordOf<K>;
+  return parsed.data;
 }
 
 /** "imageId: missing" rather than zod's "expected string, received undefined". */
