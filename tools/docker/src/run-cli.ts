@@ -13,8 +13,9 @@ import {
   STRATEGIES,
   type Strategy,
 } from "@lambda-images/function-config";
-import { type BuildProgress, ImageBuilder } from "./build/builder.js";
+import { ImageBuilder } from "./build/builder.js";
 import { parseBaseOverrides } from "./build/overrides.js";
+import type { BuildProgress } from "./build/progress.js";
 import { discoverBaseImages, loadBaseImage } from "./images/config.js";
 import { formatFinding } from "./lint/findings.js";
 import { lintWorkspace } from "./lint/lint.js";
