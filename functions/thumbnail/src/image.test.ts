@@ -5,14 +5,13 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { announceSkip, dockerAvailability, IN_CI, imageBuilderForTests } from "@lambda-images/docker";
 import {
-  announceSkip,
-  dockerAvailability,
   type FunctionImageRecord,
-  IN_CI,
-  imageBuilderForTests,
-} from "@lambda-images/docker";
-import { findWorkspaceRoot, loadFunction, STRATEGIES } from "@lambda-images/function-config";
+  findWorkspaceRoot,
+  loadFunction,
+  STRATEGIES,
+} from "@lambda-images/function-config";
 import { createFunctionHost } from "@lambda-images/local-stack";
 import sharp from "sharp";
 import { beforeAll, describe, expect, it } from "vitest";

@@ -30,7 +30,12 @@ import { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { parseArgs, promisify } from "node:util";
 import { createGzip } from "node:zlib";
-import { findFunction, findWorkspaceRoot, STRATEGIES } from "@lambda-images/function-config";
+import {
+  findFunction,
+  findWorkspaceRoot,
+  readBaseImageRecord,
+  STRATEGIES,
+} from "@lambda-images/function-config";
 import { createFunctionHost } from "@lambda-images/local-stack";
 
 const { values } = parseArgs({
@@ -138,17 +143,8 @@ async function compressedLayers(image) {
 function publicBase(record) {
   const base = record.bases.BASE_IMAGE;
   if (base?.via !== "shared-image") return { used: base?.used, name: base?.default };
-  const shared = JSON.parse(
-    readFileSync(
-      join(
-        root,
-        "images",
-        record.strategy === "os-only" ? "node-os-only" : "node-debian-slim",
-        ".image",
-        "image.json",
-      ),
-      "utf8",
-    ),
+  const shared = readBaseImageRecord(
+    join(root, "images", record.strategy === "os-only" ? "node-os-only" : "node-debian-slim"),
   );
   return { used: shared.bases.BASE_IMAGE?.used, name: shared.bases.BASE_IMAGE?.default };
 }

@@ -1,14 +1,5 @@
-export {
-  type BaseImageUse,
-  type BuiltImage,
-  type FunctionImageRecord,
-  ImageBuilder,
-  type ImageBuilderOptions,
-  type LocalImageRecord,
-  PLATFORMS,
-  RECORD_DIR,
-  removeImages,
-} from "./build/builder.js";
+export { ImageBuilder, type ImageBuilderOptions, PLATFORMS } from "./build/builder.js";
+export type { BuiltImage } from "./build/docker-build.js";
 export { type BaseOverrides, overrideBuildArgs, parseBaseOverrides } from "./build/overrides.js";
 export {
   checkEngine,
@@ -19,6 +10,7 @@ export {
   type EngineInfo,
   type ImageDetails,
   inspectImage,
+  removeImages,
 } from "./docker/engine.js";
 export { type DockerIgnore, loadDockerIgnore, parseDockerIgnore } from "./dockerfile/dockerignore.js";
 export { type ImageReference, parseImageReference, unpinnedReason } from "./dockerfile/image-ref.js";

@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { type Colours, isUsageError, reportError, UsageError } from "@lambda-images/cli";
 import {
+  type BuiltImageRecord,
   discoverFunctions,
   type FunctionDefinition,
   findFunction,
@@ -12,8 +13,9 @@ import {
   STRATEGIES,
   type Strategy,
 } from "@lambda-images/function-config";
-import { type BuildProgress, type BuiltImage, ImageBuilder } from "./build/builder.js";
+import { ImageBuilder } from "./build/builder.js";
 import { parseBaseOverrides } from "./build/overrides.js";
+import type { BuildProgress } from "./build/progress.js";
 import { discoverBaseImages, loadBaseImage } from "./images/config.js";
 import { formatFinding } from "./lint/findings.js";
 import { lintWorkspace } from "./lint/lint.js";
@@ -135,7 +137,7 @@ function isPackageWith(dir: string, block: string): boolean {
   return (JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>)[block] !== undefined;
 }
 
-function summary(built: BuiltImage, colours: Colours | undefined): string {
+function summary(built: BuiltImageRecord, colours: Colours | undefined): string {
   const size = `${(built.sizeBytes / 1e6).toFixed(1)} MB`;
   const how = built.reused
     ? (colours?.dim("unchanged") ?? "unchanged")
@@ -164,7 +166,7 @@ async function buildCommand(args: readonly string[], io: CliIo): Promise<number>
   );
   const builder = makeBuilder(root, values, io);
   await builder.engine();
-  const results: BuiltImage[] = [];
+  const results: BuiltImageRecord[] = [];
   for (const fn of functions) {
     for (const strategy of strategies) {
       if (!existsSync(functionDockerfile(fn, strategy))) {
@@ -207,7 +209,7 @@ async function baseCommand(args: readonly string[], io: CliIo): Promise<number> 
   }
   const builder = makeBuilder(root, values, io);
   await builder.engine();
-  const results: BuiltImage[] = [];
+  const results: BuiltImageRecord[] = [];
   for (const image of images) results.push(await builder.buildBaseImage(image));
   io.out(results.map((built) => summary(built, io.colours?.out)).join("\n"));
   return 0;

@@ -16,8 +16,8 @@ import {
 } from "node:fs";
 import { basename, dirname, join, posix, relative, resolve, sep } from "node:path";
 import { METAFILE_NAME, resolvedEsbuildOptions } from "@lambda-images/build";
-import { type BaseImageDefinition, discoverBaseImages, RECORD_DIR } from "@lambda-images/docker";
-import { type FunctionDefinition, STRATEGIES } from "@lambda-images/function-config";
+import { type BaseImageDefinition, discoverBaseImages } from "@lambda-images/docker";
+import { type FunctionDefinition, IMAGE_RECORD_DIR, STRATEGIES } from "@lambda-images/function-config";
 import { esbuildArgs, esbuildCommand } from "./build-command.js";
 import { renderDockerfile } from "./dockerfile.js";
 import { renderReadme } from "./readme.js";
@@ -51,7 +51,7 @@ export const SUPPORT_DIR = "test/support";
 /** The README of the function in the workspace, kept beside the standalone README. */
 export const ABOUT_FILE = "ABOUT.md";
 
-const SKIPPED_DIRS = new Set(["node_modules", "dist", ".turbo", RECORD_DIR, ".git"]);
+const SKIPPED_DIRS = new Set(["node_modules", "dist", ".turbo", IMAGE_RECORD_DIR, ".git"]);
 /** Files the export writes itself (rendered), or leaves out as the workspace's own. */
 const RENDERED = new Set(["package.json", "tsconfig.json", "README.md", ".dockerignore"]);
 const WORKSPACE_ONLY_FILES: Readonly<Record<string, string>> = {

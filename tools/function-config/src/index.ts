@@ -9,6 +9,30 @@ export {
 } from "./environment.js";
 export { describeIssues, FunctionConfigError } from "./errors.js";
 export {
+  type BaseImageRecord,
+  type BaseImageUse,
+  type BuiltImageRecord,
+  baseImageRecordFile,
+  baseImageRecordSchema,
+  baseImageUseSchema,
+  buildLogFile,
+  builtImageRecordSchema,
+  type FunctionImageRecord,
+  functionImageRecordSchema,
+  IMAGE_RECORD_DIR,
+  type ImageRecordKind,
+  type ImageRecordOf,
+  imageBuildHint,
+  imageRecordFile,
+  type LocalImageRecord,
+  localImageRecordFile,
+  localImageRecordSchema,
+  type RecordedImage,
+  readBaseImageRecord,
+  readImageRecord,
+  writeImageRecord,
+} from "./image-record.js";
+export {
   BUNDLE_FILE,
   discoverFunctions,
   type FunctionDefinition,

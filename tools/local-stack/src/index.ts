@@ -24,12 +24,6 @@ export {
   createContainerRunner,
   removeContainer,
 } from "./engine/runners/container.js";
-export {
-  IMAGE_RECORD_DIR,
-  imageRecordFile,
-  type RecordedImage,
-  readImageRecord,
-} from "./engine/runners/container-image.js";
 export { buildHttpApiEvent, type HttpApiEventV2 } from "./front-doors/http-api/event.js";
 export { createFunctionUrlListener, type FunctionUrlOptions } from "./front-doors/http-api/function-url.js";
 export { type GatewayResponse, mapFunctionResult } from "./front-doors/http-api/response.js";

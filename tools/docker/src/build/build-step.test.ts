@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dockerBuildStep } from "./builder.js";
+import { dockerBuildStep } from "./progress.js";
 
 describe("dockerBuildStep", () => {
   it("reads the step from the classic builder's and BuildKit's output, and nothing from other lines", () => {

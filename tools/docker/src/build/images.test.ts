@@ -4,12 +4,15 @@
  * exercised where the image carries an emulator (AWS's real bases do; the CI stand-ins and our production
  * non-aws image do not, and their entry points must say so).
  */
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   type FunctionDefinition,
+  type FunctionImageRecord,
   findFunction,
   findWorkspaceRoot,
+  imageRecordFile,
+  readImageRecord,
   STRATEGIES,
   type Strategy,
 } from "@lambda-images/function-config";
@@ -20,7 +23,7 @@ import { firstAnswer, freePort } from "../e2e/support.js";
 import { imageEnvironment, type RunningContainer, startContainer } from "../run/container.js";
 import { ensureBundles } from "../testing/bundles.js";
 import { announceSkip, dockerAvailability, IN_CI, imageBuilderForTests } from "../testing/engine.js";
-import { type FunctionImageRecord, type ImageBuilder, RECORD_DIR } from "./builder.js";
+import type { ImageBuilder } from "./builder.js";
 
 const BUILD_TIMEOUT_MS = 25 * 60_000;
 const RUN_TIMEOUT_MS = 120_000;
@@ -104,9 +107,11 @@ describe.runIf(availability.available)("hello's images, built and run with the D
       const local = await inspectImage(built.image);
       expect(local?.id).toBe(built.imageId);
       expect(local?.labels["org.lambda-images.content-hash"]).toBe(built.contentHash);
-      const file = join(hello.dir, RECORD_DIR, `${strategy}.json`);
-      expect(existsSync(file)).toBe(true);
-      expect(JSON.parse(readFileSync(file, "utf8"))).toMatchObject({
+      expect(readImageRecord(hello, strategy)).toEqual({
+        ...built,
+        recordFile: imageRecordFile(hello, strategy),
+      });
+      expect(readImageRecord(hello, strategy)).toMatchObject({
         function: "hello",
         strategy,
         image: `hello:${strategy}`,

@@ -149,3 +149,12 @@ export async function inspectImage(
     architecture: image.Architecture,
   };
 }
+
+/** Removes images by tag or id (for tests and benchmarks that build throw-away images). */
+export async function removeImages(
+  references: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
+  if (references.length === 0) return;
+  await docker(["image", "rm", "--force", ...references], { env });
+}

@@ -12,6 +12,7 @@ import {
   findWorkspaceRoot,
   loadFunction,
   managedRuntimeNodeFlags,
+  readImageRecord,
 } from "@lambda-images/function-config";
 import {
   CONTAINER_LABEL,
@@ -19,7 +20,6 @@ import {
   type FunctionHost,
   type HostOptions,
   type InvokeOutcome,
-  readImageRecord,
   removeContainer,
 } from "@lambda-images/local-stack";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";

@@ -1,5 +1,10 @@
-import type { FunctionDefinition, Strategy } from "@lambda-images/function-config";
-import type { FunctionImageRecord, ImageBuilder, LocalImageRecord } from "../build/builder.js";
+import type {
+  FunctionDefinition,
+  FunctionImageRecord,
+  LocalImageRecord,
+  Strategy,
+} from "@lambda-images/function-config";
+import type { ImageBuilder } from "../build/builder.js";
 import { assembleLocalTarget } from "./local-target.js";
 
 export interface LocalBuild {

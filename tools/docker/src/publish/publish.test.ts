@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ECRClient } from "@aws-sdk/client-ecr";
-import { type FunctionDefinition, loadFunction } from "@lambda-images/function-config";
+import { type FunctionDefinition, loadFunction, readImageRecord } from "@lambda-images/function-config";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { docker, dockerOk, inspectImage } from "../docker/engine.js";
 import { runCli } from "../run-cli.js";
@@ -238,10 +238,7 @@ describe.runIf(dockerTests && registryTests.run)(
 
       const first = captureIo(dir, env);
       expect(await runCli(["publish", "--target", "local"], first.io), first.err.join("\n")).toBe(0);
-      const built = JSON.parse(readFileSync(join(dir, ".image", "aws-base.json"), "utf8")) as {
-        contentTag: string;
-        contentHash: string;
-      };
+      const built = readImageRecord(loadFunction(dir), "aws-base");
       cleanups.push(() => docker(["image", "rm", "--force", built.contentTag]));
       const record = readDigestRecords(stageDeployDir(workspace.root, stage))[name];
       const tag = contentTag("1.2.3", built.contentHash);

@@ -15,47 +15,8 @@ import {
   dockerRunPlan,
   runtimeExitOf,
 } from "./container.js";
-import { readImageRecord } from "./container-image.js";
 
 afterAll(() => removeFixtureFunctions());
-
-function writeRecord(dir: string, strategy: string, record: unknown): void {
-  mkdirSync(join(dir, ".image"), { recursive: true });
-  writeFileSync(join(dir, ".image", `${strategy}.json`), JSON.stringify(record));
-}
-
-describe("the image the container runner runs", () => {
-  it("is the one lambda-image build recorded for the strategy, by id", () => {
-    const fn = fixtureFunction("behaviours", { name: "recorded", strategy: "os-only" });
-    writeRecord(fn.dir, "os-only", {
-      function: "recorded",
-      strategy: "os-only",
-      image: "recorded:os-only",
-      contentTag: "recorded:os-only-0123456789ab",
-      imageId: "sha256:feedface",
-    });
-    expect(readImageRecord(fn, "os-only")).toMatchObject({
-      contentTag: "recorded:os-only-0123456789ab",
-      imageId: "sha256:feedface",
-      strategy: "os-only",
-    });
-  });
-
-  it("is missing until pnpm image ran, and the message says so", () => {
-    const fn = fixtureFunction("behaviours", { name: "unimaged" });
-    expect(() => readImageRecord(fn, "non-aws")).toThrow(
-      /Function "unimaged" has no non-aws image yet \(.*\.image\/non-aws\.json is missing\): run `pnpm image`.*--strategy non-aws/,
-    );
-  });
-
-  it("must be named by an image id", () => {
-    const fn = fixtureFunction("behaviours", { name: "broken-record" });
-    writeRecord(fn.dir, "aws-base", { contentTag: "broken-record:aws-base-1" });
-    expect(() => readImageRecord(fn, "aws-base")).toThrow(/does not name an image.*pnpm image/);
-    writeFileSync(join(fn.dir, ".image", "aws-base.json"), "{not json");
-    expect(() => readImageRecord(fn, "aws-base")).toThrow(/is not JSON/);
-  });
-});
 
 describe("the container's environment", () => {
   it("keeps Lambda's variables, uses the image's folders and drops the host's PATH, HOME and NODE_*", () => {

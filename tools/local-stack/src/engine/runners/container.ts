@@ -11,10 +11,11 @@ import { readFileSync } from "node:fs";
 import type { Readable } from "node:stream";
 import {
   type FunctionDefinition,
+  imageBuildHint,
+  readImageRecord,
   SOURCE_MAP_NODE_OPTIONS,
   type Strategy,
 } from "@lambda-images/function-config";
-import { imageBuildHint, readImageRecord } from "./container-image.js";
 import type { Runner, RuntimeExit, RuntimeProcess, SpawnRequest } from "./runner.js";
 
 export interface ContainerRunnerOptions {
