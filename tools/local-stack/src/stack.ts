@@ -11,7 +11,8 @@ import { createFunctionHost, DEFAULT_MAX_INSTANCES, LOCAL_ACCOUNT_ID } from "./e
 import { createFunctionUrlListener } from "./front-doors/http-api/function-url.js";
 import { buildRouteTable, type RouteEntry } from "./front-doors/http-api/routes.js";
 import { createHttpApiListener } from "./front-doors/http-api/server.js";
-import type { EventQueue, EventQueueSettings } from "./front-doors/invoke-api/event-queue.js";
+import type { EventQueue } from "./front-doors/invoke-api/event-queue.js";
+import type { EventQueueSettings } from "./front-doors/invoke-api/event-queue-settings.js";
 import { createInvokeApi, type InvokeApi, type StoppedEvents } from "./front-doors/invoke-api/server.js";
 
 export const DEFAULT_INVOKE_PORT = 9000;

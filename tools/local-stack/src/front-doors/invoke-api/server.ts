@@ -13,7 +13,8 @@ import { readBody } from "../http-api/body.js";
 import { guardRequest } from "../http-api/guard.js";
 import { DeadLetterStore, defaultDeadLetterDir } from "./dead-letters.js";
 import { apiError, fail, InvokeApiError, sendError } from "./errors.js";
-import { EventQueue, type EventQueueSettings } from "./event-queue.js";
+import { EventQueue } from "./event-queue.js";
+import type { EventQueueSettings } from "./event-queue-settings.js";
 import {
   invalidFunctionNameMessage,
   invalidQualifierMessage,
