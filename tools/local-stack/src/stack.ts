@@ -21,7 +21,7 @@ export const DEFAULT_HTTP_PORT = 3000;
 export const DEFAULT_FUNCTION_URL_PORT = 3001;
 export const DEFAULT_BIND_ADDRESS = "127.0.0.1";
 export const DEFAULT_FUNCTION = "hello";
-export const LOCAL_API_ID = "local";
+const LOCAL_API_ID = "local";
 
 export type HostFactory = (fn: FunctionDefinition, options: HostOptions) => FunctionHost;
 

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
  * The peak resident memory of a process in MB (rounded up), as Lambda's "Max Memory Used": `VmHWM` from
  * /proc/<pid>/status on Linux, the current RSS from `ps` elsewhere. Undefined once the process is gone.
  */
-export async function peakMemoryMb(pid: number): Promise<number | undefined> {
+async function peakMemoryMb(pid: number): Promise<number | undefined> {
   const kilobytes = process.platform === "linux" ? fromProc(pid) : await fromPs(pid);
   return kilobytes === undefined ? undefined : Math.ceil(kilobytes / 1024);
 }

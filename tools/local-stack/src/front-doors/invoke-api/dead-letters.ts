@@ -20,7 +20,7 @@ import type { InvokeRequest } from "../../contract.js";
 /** Where the record lives, relative to the workspace root (`.local/` is gitignored). */
 export const DEAD_LETTER_DIR = join(".local", "dead-letters");
 
-export const DEAD_LETTER_REASONS = ["retries-exhausted", "event-too-old", "stack-stopped"] as const;
+const DEAD_LETTER_REASONS = ["retries-exhausted", "event-too-old", "stack-stopped"] as const;
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 
 /** One attempt to run the event that ended in a function error. */

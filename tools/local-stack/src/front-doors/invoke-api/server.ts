@@ -25,7 +25,7 @@ import { readInvoke } from "./request.js";
 import { sendStreamingResponse } from "./streaming.js";
 
 /** The name the Runtime Interface Emulator serves its one function under; here it means the default function. */
-export const DEFAULT_FUNCTION_ALIAS = "function";
+const DEFAULT_FUNCTION_ALIAS = "function";
 
 export interface InvokeApiOptions {
   readonly hosts: ReadonlyMap<string, FunctionHost>;
