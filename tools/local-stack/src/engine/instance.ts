@@ -1,7 +1,7 @@
 /**
  * One instance (one "execution environment"): a runtime process and the Runtime API it talks to, from start to
- * gone. It takes one invoke at a time (./invocation.ts runs each) and is replaced when its process dies, when the
- * handler cannot be loaded (the init error), or after a timeout.
+ * gone. It takes one invoke at a time (./invocation.ts follows each from hand-over to REPORT) and is gone when its
+ * process exits; after a timeout, an init error or a failed hand-over it takes no more invokes and ends the process.
  */
 import { performance } from "node:perf_hooks";
 import { type FunctionDefinition, newLogStreamName } from "@lambda-images/function-config";
