@@ -39,12 +39,9 @@ export {
   type DeadLetterRecord,
   DeadLetterStore,
 } from "./front-doors/invoke-api/dead-letters.js";
-export {
-  EventQueue,
-  type EventQueueSettings,
-  type EventQueueStats,
-  RETRY_DELAY_ENV,
-} from "./front-doors/invoke-api/event-queue.js";
+export { EventQueue, type EventQueueStats } from "./front-doors/invoke-api/event-queue.js";
+export type { EventQueueSettings } from "./front-doors/invoke-api/event-queue-settings.js";
+export { RETRY_DELAY_ENV } from "./front-doors/invoke-api/event-retries.js";
 export {
   createInvokeApi,
   type InvokeApi,

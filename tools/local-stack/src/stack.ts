@@ -11,7 +11,8 @@ import { createFunctionHost, DEFAULT_MAX_INSTANCES, LOCAL_ACCOUNT_ID } from "./e
 import { createFunctionUrlListener } from "./front-doors/http-api/function-url.js";
 import { buildRouteTable, type RouteEntry } from "./front-doors/http-api/routes.js";
 import { createHttpApiListener } from "./front-doors/http-api/server.js";
-import type { EventQueue, EventQueueSettings } from "./front-doors/invoke-api/event-queue.js";
+import type { EventQueue } from "./front-doors/invoke-api/event-queue.js";
+import type { EventQueueSettings } from "./front-doors/invoke-api/event-queue-settings.js";
 import { createInvokeApi, type InvokeApi, type StoppedEvents } from "./front-doors/invoke-api/server.js";
 
 export const DEFAULT_INVOKE_PORT = 9000;
@@ -19,7 +20,7 @@ export const DEFAULT_HTTP_PORT = 3000;
 /** The first Function URL port; each function with `functionUrl` gets the next one, in name order. */
 export const DEFAULT_FUNCTION_URL_PORT = 3001;
 export const DEFAULT_BIND_ADDRESS = "127.0.0.1";
-export const LOCAL_API_ID = "local";
+const LOCAL_API_ID = "local";
 
 export type HostFactory = (fn: FunctionDefinition, options: HostOptions) => FunctionHost;
 

@@ -15,7 +15,7 @@ import {
 } from "../stack.js";
 
 /** The first port `--inspect` gives a runtime (node's own default); each further instance gets the next. */
-export const DEFAULT_INSPECT_PORT = 9229;
+const DEFAULT_INSPECT_PORT = 9229;
 
 /** `--inspect`: whose runtimes listen for a debugger, and from which port up. */
 export interface InspectOption {
@@ -25,8 +25,8 @@ export interface InspectOption {
   readonly basePort: number;
 }
 
-export const RUNNERS: readonly RunnerKind[] = ["ric", "fallback", "container"];
-export const DEFAULT_RUNNER: RunnerKind = "ric";
+const RUNNERS: readonly RunnerKind[] = ["ric", "fallback", "container"];
+const DEFAULT_RUNNER: RunnerKind = "ric";
 
 export const USAGE = `Usage:
   lambda-local dev [options]         Serve every function in the workspace, rebuilding on change

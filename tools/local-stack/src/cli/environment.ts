@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { relative } from "node:path";
 import type { Colours } from "@lambda-images/cli";
 import type { FunctionDefinition } from "@lambda-images/function-config";
-import { retryDelayFromEnvironment } from "../front-doors/invoke-api/event-queue.js";
+import { retryDelayFromEnvironment } from "../front-doors/invoke-api/event-retries.js";
 import type { HostFactory } from "../stack.js";
 
 /** What the commands need from the outside world, passed in so tests can give their own. */

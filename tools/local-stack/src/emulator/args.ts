@@ -9,10 +9,10 @@
 
 import { UsageError } from "@lambda-images/cli";
 
-export const DEFAULT_EMULATOR_PORT = 8080;
-export const DEFAULT_EMULATOR_HOST = "0.0.0.0";
+const DEFAULT_EMULATOR_PORT = 8080;
+const DEFAULT_EMULATOR_HOST = "0.0.0.0";
 /** One execution environment, as in RIE (and one Lambda sandbox): further invokes wait for it. */
-export const DEFAULT_EMULATOR_INSTANCES = 1;
+const DEFAULT_EMULATOR_INSTANCES = 1;
 
 export const EMULATOR_USAGE = `Usage: lambda-local emulate [options] [--] [BOOTSTRAP [ARGS...]]
 

@@ -17,7 +17,7 @@ export const RIE_DEFAULTS = {
 } as const;
 
 /** Where RIE looks for a bootstrap when it is given none, in order. */
-export const DEFAULT_BOOTSTRAPS = ["/var/task/bootstrap", "/opt/bootstrap", "/var/runtime/bootstrap"];
+const DEFAULT_BOOTSTRAPS = ["/var/task/bootstrap", "/opt/bootstrap", "/var/runtime/bootstrap"];
 
 export class EmulatorConfigError extends Error {
   override readonly name = "EmulatorConfigError";

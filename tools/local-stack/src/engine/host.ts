@@ -18,7 +18,7 @@ import { createRunner } from "./runners/index.js";
 import type { Runner } from "./runners/runner.js";
 
 export const DEFAULT_MAX_INSTANCES = 4;
-export const DEFAULT_MAX_QUEUE = 32;
+const DEFAULT_MAX_QUEUE = 32;
 
 /** Thrown by `invoke` for a payload Lambda would refuse (the front doors answer 413 before getting here). */
 export class RequestTooLargeError extends Error {

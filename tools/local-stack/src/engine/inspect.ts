@@ -32,3 +32,11 @@ export interface InspectSettings {
    */
   readonly wait?: boolean | undefined;
 }
+
+/** The line an instance logs when its runtime listens for a debugger on `port` (0: node picks it). */
+export function debuggerLine(port: number, wait: boolean): string {
+  return port === 0
+    ? "Debugger: node picks the port (its 'Debugger listening on' line names it); no timeout"
+    : `Debugger: attach to 127.0.0.1:${port} (.vscode/launch.json "Attach to a function"); no timeout` +
+        `${wait ? "; the runtime waits for it" : ""}`;
+}

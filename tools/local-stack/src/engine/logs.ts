@@ -1,5 +1,7 @@
-/** Log lines: splitting a process's output into lines, the platform's START/END/REPORT lines, the log tail. */
+/** Log lines: a runtime's output split into lines, the platform's START/END/REPORT lines, the log tail. */
+import { finished } from "node:stream/promises";
 import { LIMITS } from "../contract.js";
+import type { RuntimeExit, RuntimeProcess } from "./runners/runner.js";
 
 /** Splits a byte stream into lines; a line is complete at `\n`. */
 export class LineSplitter {
@@ -22,6 +24,35 @@ export class LineSplitter {
     if (this.#partial.length > 0) this.#emit(this.#partial);
     this.#partial = "";
   }
+}
+
+/**
+ * Logs a runtime's stdout and stderr line by line. When it exits, `onExit` runs once its last output is logged (both
+ * pipes closed, or 200 ms passed), so that output belongs to the invoke it ends.
+ */
+export function logRuntimeOutput(
+  child: RuntimeProcess,
+  log: (line: string) => void,
+  onExit: (exit: RuntimeExit) => void,
+): void {
+  const stdout = new LineSplitter(log);
+  const stderr = new LineSplitter(log);
+  child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
+  child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+  const outputClosed = Promise.all([
+    finished(child.stdout).catch(() => undefined),
+    finished(child.stderr).catch(() => undefined),
+  ]);
+  void child.exited.then(async (exit) => {
+    await Promise.race([outputClosed, delay(200)]);
+    stdout.flush();
+    stderr.flush();
+    onExit(exit);
+  });
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 /**

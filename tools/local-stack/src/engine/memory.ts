@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
  * The peak resident memory of a process in MB (rounded up), as Lambda's "Max Memory Used": `VmHWM` from
  * /proc/<pid>/status on Linux, the current RSS from `ps` elsewhere. Undefined once the process is gone.
  */
-export async function peakMemoryMb(pid: number): Promise<number | undefined> {
+async function peakMemoryMb(pid: number): Promise<number | undefined> {
   const kilobytes = process.platform === "linux" ? fromProc(pid) : await fromPs(pid);
   return kilobytes === undefined ? undefined : Math.ceil(kilobytes / 1024);
 }
@@ -28,4 +28,41 @@ function fromPs(pid: number): Promise<number | undefined> {
       resolve(error || Number.isNaN(kilobytes) ? undefined : kilobytes);
     });
   });
+}
+
+const SAMPLE_INTERVAL_MS = 100;
+
+/** An instance's Max Memory Used: the highest peak read so far, read when asked and every 100 ms while started. */
+export class MemorySampler {
+  readonly #pid: () => number | undefined;
+  #peakMb = 0;
+  #timer: NodeJS.Timeout | undefined;
+
+  /** `pid`: the process to read, or undefined while there is none (not started, or exited). */
+  constructor(pid: () => number | undefined) {
+    this.#pid = pid;
+  }
+
+  get peakMb(): number {
+    return this.#peakMb;
+  }
+
+  async sample(): Promise<void> {
+    const pid = this.#pid();
+    if (pid === undefined) return;
+    const mb = await peakMemoryMb(pid);
+    if (mb !== undefined && mb > this.#peakMb) this.#peakMb = mb;
+  }
+
+  /** Samples now and then every 100 ms until `stop()`. */
+  start(): void {
+    void this.sample();
+    this.#timer ??= setInterval(() => void this.sample(), SAMPLE_INTERVAL_MS);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
 }

@@ -1,12 +1,12 @@
 /** The error payloads the platform itself produces (timeouts, crashes, bad entry points), as Lambda words them. */
 import type { RuntimeExit } from "./runners/runner.js";
 
-export const TIMEOUT_ERROR_TYPE = "Sandbox.Timedout";
-export const EXIT_ERROR_TYPE = "Runtime.ExitError";
-export const INVALID_ENTRYPOINT_ERROR_TYPE = "Runtime.InvalidEntrypoint";
+const TIMEOUT_ERROR_TYPE = "Sandbox.Timedout";
+const EXIT_ERROR_TYPE = "Runtime.ExitError";
+const INVALID_ENTRYPOINT_ERROR_TYPE = "Runtime.InvalidEntrypoint";
 export const RESPONSE_TOO_LARGE_ERROR_TYPE = "Function.ResponseSizeTooLarge";
 /** Lambda's type for a failure it cannot put down to the function; here, an invocation the runtime never got. */
-export const UNKNOWN_ERROR_TYPE = "Runtime.Unknown";
+const UNKNOWN_ERROR_TYPE = "Runtime.Unknown";
 
 export interface PlatformError {
   readonly errorType: string;

@@ -6,7 +6,7 @@ import { spawnNodeRuntime } from "./process.js";
 import type { Runner } from "./runner.js";
 
 /** The pure-JS runtime client, shipped as plain JavaScript so `node` runs it as it is. */
-export const FALLBACK_CLIENT = fileURLToPath(new URL("./fallback/runtime-client.mjs", import.meta.url));
+const FALLBACK_CLIENT = fileURLToPath(new URL("./fallback/runtime-client.mjs", import.meta.url));
 
 /**
  * A small runtime client in plain JavaScript that follows the same loop as aws-lambda-ric (next, call the

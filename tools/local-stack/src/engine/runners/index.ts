@@ -8,7 +8,7 @@ export type { ContainerRunnerOptions } from "./container.js";
 export type { Runner, RuntimeExit, RuntimeProcess, SpawnRequest } from "./runner.js";
 export { createContainerRunner, createFallbackRunner, createRicRunner };
 
-export const RUNNER_KINDS: readonly RunnerKind[] = ["ric", "fallback", "container"];
+const RUNNER_KINDS: readonly RunnerKind[] = ["ric", "fallback", "container"];
 
 /** Options a runner kind may take: the container runner's, and for "ric" what to assume about this machine. */
 export interface RunnerOptions extends ContainerRunnerOptions {

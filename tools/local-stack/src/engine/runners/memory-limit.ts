@@ -78,11 +78,6 @@ function cgroupHierarchy(): CgroupHierarchy | null {
   return hierarchy;
 }
 
-/** Which mechanism holds runtime processes to their memory size on this host. */
-export function memoryLimitMechanism(): MemoryLimitMechanism {
-  return cgroupHierarchy() === null ? "rss" : "cgroup";
-}
-
 /** A process held to a memory limit; `release` undoes what the limit set up, once the process has exited. */
 export interface MemoryLimit {
   readonly mechanism: MemoryLimitMechanism;

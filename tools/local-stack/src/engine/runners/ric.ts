@@ -9,7 +9,7 @@ import type { Runner } from "./runner.js";
 const require = createRequire(import.meta.url);
 
 /** Where the installed aws-lambda-ric keeps its entry point and native client. */
-export function locateRic(): { entry: string; dir: string; nativeClient: string } {
+function locateRic(): { entry: string; dir: string; nativeClient: string } {
   let entry: string;
   try {
     entry = require.resolve("aws-lambda-ric");

@@ -41,7 +41,6 @@ export const BODIES = {
   internalError: errorBody("Internal Server Error", "InternalServerError"),
   logsNotSupported: errorBody("Logs API is not supported", "Logs.NotSupported"),
   telemetryNotSupported: errorBody("Telemetry API is not supported", "Telemetry.NotSupported"),
-  notFound: errorBody("Not found", "NotFound"),
   invalidTransition: (from: RuntimeStateName, to: RuntimeStateName): string =>
     errorBody(
       `State transition from ${from} to ${to} failed for runtime. Error: State transition is not allowed`,

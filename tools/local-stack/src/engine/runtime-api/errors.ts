@@ -14,7 +14,7 @@ export interface RuntimeError {
 }
 
 /** Applies RAPID's rule to the `Lambda-Runtime-Function-Error-Type` header. */
-export function validErrorType(header: string | undefined): string {
+function validErrorType(header: string | undefined): string {
   if (header !== undefined && VALID_ERROR_TYPE.test(header)) return header;
   return header?.startsWith("Function.") ? "Function.Unknown" : "Runtime.Unknown";
 }

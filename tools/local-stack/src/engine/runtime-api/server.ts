@@ -4,18 +4,14 @@
  * processes or timeouts: the instance that owns it listens to what the runtime does and hands it invocations.
  */
 import { once } from "node:events";
-import {
-  createServer,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-  validateHeaderValue,
-} from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { PassThrough, type Readable } from "node:stream";
-import { finished } from "node:stream/promises";
+import type { Readable } from "node:stream";
 import { BODIES, MAX_RUNTIME_PAYLOAD_BYTES, type RuntimeStateName } from "./bodies.js";
 import { describeRuntimeError, type RuntimeError } from "./errors.js";
+import { discard, drainThen, header, JSON_TYPE, readLimited, safeDecode, send, sendText } from "./http.js";
+import { invocationHeaders, renderInvocation } from "./invocation-headers.js";
+import { receiveStreamedResponse } from "./streamed-response.js";
 
 export type { RuntimeError } from "./errors.js";
 
@@ -76,7 +72,6 @@ export interface RuntimeApiListener {
 
 const PREFIX = "/2018-06-01";
 const INVOCATION_PATH = /^\/2018-06-01\/runtime\/invocation\/([^/]*)\/(response|error)$/;
-const JSON_TYPE = "application/json";
 
 export class RuntimeApiServer {
   readonly #listener: RuntimeApiListener;
@@ -156,7 +151,7 @@ export class RuntimeApiServer {
     const match = method === "POST" ? INVOCATION_PATH.exec(path) : null;
     if (match) {
       const requestId = safeDecode(match[1] ?? "");
-      return match[2] === "response" ? this.#response(requestId, req, res) : this.#error(requestId, req, res);
+      return this.#reply(match[2] === "response" ? "response" : "error", requestId, req, res);
     }
     if (method === "PUT" && path === "/2020-08-15/logs")
       return drainThen(req, res, 202, BODIES.logsNotSupported);
@@ -219,100 +214,41 @@ export class RuntimeApiServer {
     return current;
   }
 
-  async #response(requestId: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const invocation = this.#checkReply(requestId, "InvocationResponse", res);
-    if (invocation === undefined) return discard(req);
-    const mode = header(req, "lambda-runtime-function-response-mode");
-    if (mode !== undefined && mode !== "streaming") {
-      // RAPID answers 400 but has already moved to InvocationResponse: the runtime is stuck until the timeout.
-      this.#state = "InvocationResponse";
-      await discard(req);
-      send(res, 400, BODIES.invalidResponseMode);
-      return;
-    }
-    this.#state = "InvocationResponse";
-    const contentType = header(req, "content-type") ?? JSON_TYPE;
-    if (mode === "streaming") {
-      this.#state = "RuntimeResponseSentState";
-      await this.#stream(
-        requestId,
-        invocation.streamLimitBytes ?? MAX_RUNTIME_PAYLOAD_BYTES,
-        contentType,
-        req,
-        res,
-      );
-      return;
-    }
-    const body = await readLimited(req, MAX_RUNTIME_PAYLOAD_BYTES);
-    this.#state = "RuntimeResponseSentState";
-    if (body.overLimit) {
-      send(res, 413, BODIES.tooLarge);
-      this.#listener.responseTooLarge(requestId, body.bytes);
-      return;
-    }
-    send(res, 202, BODIES.accepted);
-    this.#listener.response(requestId, { kind: "buffered", payload: body.buffer, contentType });
-  }
-
-  async #stream(
+  /**
+   * `/response` and `/error`: RAPID's checks, the response mode (a streamed response is passed on as it arrives),
+   * then one body read for both, up to 6 MiB + 100 bytes (past it the runtime gets a 413).
+   */
+  async #reply(
+    kind: "response" | "error",
     requestId: string,
-    limit: number,
-    contentType: string,
     req: IncomingMessage,
     res: ServerResponse,
   ): Promise<void> {
-    const body = new PassThrough();
-    let resolveEnded: (end: StreamEnd) => void = () => {};
-    const ended = new Promise<StreamEnd>((resolve) => {
-      resolveEnded = resolve;
-    });
-    this.#listener.response(requestId, { kind: "streamed", contentType, body, ended });
-    let bytes = 0;
-    let tooLarge = false;
-    let complete = false;
-    // A reader that gives up (destroys the body) must not stop the runtime: the rest is counted and dropped.
-    body.on("error", () => {});
-    req.on("data", (chunk: Buffer) => {
-      bytes += chunk.length;
-      if (tooLarge || body.destroyed) return;
-      if (bytes > limit) {
-        tooLarge = true;
-        body.end();
+    const target = kind === "response" ? "InvocationResponse" : "InvocationErrorResponse";
+    const invocation = this.#checkReply(requestId, target, res);
+    if (invocation === undefined) return discard(req);
+    this.#state = target;
+    if (kind === "response") {
+      const mode = header(req, "lambda-runtime-function-response-mode");
+      if (mode === "streaming") {
+        this.#state = "RuntimeResponseSentState";
+        await receiveStreamedResponse(
+          this.#listener,
+          requestId,
+          invocation.streamLimitBytes ?? MAX_RUNTIME_PAYLOAD_BYTES,
+          header(req, "content-type") ?? JSON_TYPE,
+          req,
+          res,
+        );
         return;
       }
-      if (!body.write(chunk)) {
-        req.pause();
-        body.once("drain", () => req.resume());
+      if (mode !== undefined) {
+        // RAPID answers 400 but has already moved to InvocationResponse: the runtime is stuck until the timeout.
+        await discard(req);
+        send(res, 400, BODIES.invalidResponseMode);
+        return;
       }
-    });
-    body.on("close", () => req.resume());
-    req.on("end", () => {
-      complete = true;
-    });
-    await new Promise<void>((resolve) => req.once("close", resolve));
-    if (!complete) {
-      body.end();
-      resolveEnded({ bytes, tooLarge, aborted: true });
-      return;
     }
-    const errorType = req.trailers["lambda-runtime-function-error-type"];
-    const errorBody = req.trailers["lambda-runtime-function-error-body"];
-    const error =
-      errorType !== undefined || errorBody !== undefined
-        ? describeRuntimeError(
-            errorType,
-            errorBody === undefined ? Buffer.alloc(0) : Buffer.from(errorBody, "base64"),
-          )
-        : undefined;
-    if (tooLarge) send(res, 413, BODIES.tooLarge);
-    else send(res, 202, BODIES.accepted);
-    body.end();
-    resolveEnded({ bytes, tooLarge, aborted: false, ...(error ? { error } : {}) });
-  }
-
-  async #error(requestId: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (this.#checkReply(requestId, "InvocationErrorResponse", res) === undefined) return discard(req);
-    this.#state = "InvocationErrorResponse";
     const body = await readLimited(req, MAX_RUNTIME_PAYLOAD_BYTES);
     this.#state = "RuntimeResponseSentState";
     if (body.overLimit) {
@@ -321,6 +257,11 @@ export class RuntimeApiServer {
       return;
     }
     send(res, 202, BODIES.accepted);
+    if (kind === "response") {
+      const contentType = header(req, "content-type") ?? JSON_TYPE;
+      this.#listener.response(requestId, { kind: "buffered", payload: body.buffer, contentType });
+      return;
+    }
     this.#listener.error(
       requestId,
       describeRuntimeError(
@@ -348,117 +289,4 @@ export class RuntimeApiServer {
       ),
     );
   }
-}
-
-/**
- * The client context as a header can carry it, for every runtime client alike. Header values are bytes, which
- * aws-lambda-ric's native client reads as UTF-8 and Node's http client (the RIC's alternative client, the fallback
- * runner) as Latin-1, and CR, LF and DEL cannot be sent at all. So characters from DEL up are written as JSON
- * `\uXXXX` escapes and line breaks as spaces: valid JSON has them only inside strings (line breaks only between
- * values), so every client parses exactly the object the caller sent. Lambda sends the raw UTF-8 bytes instead.
- */
-export function headerSafeJson(json: string): string {
-  return json
-    .replace(/[\r\n]/g, " ")
-    .replace(/[\u007f-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
-}
-
-function quote(text: string): string {
-  const quoted = JSON.stringify(text);
-  return quoted.length > 80 ? `${quoted.slice(0, 77)}..."` : quoted;
-}
-
-/** The headers `/next` sends with an invocation; throws, naming the header, when one cannot be sent. */
-function invocationHeaders(invocation: RuntimeInvocation): Record<string, string> {
-  const headers: Record<string, string> = {
-    "Content-Type": invocation.contentType ?? JSON_TYPE,
-    "Lambda-Runtime-Aws-Request-Id": invocation.requestId,
-    "Lambda-Runtime-Deadline-Ms": String(invocation.deadlineMs),
-    "Lambda-Runtime-Invoked-Function-Arn": invocation.invokedFunctionArn,
-  };
-  // Optional headers are only sent when they have a value, as RAPID does.
-  const optional: [string, string | undefined][] = [
-    ["Lambda-Runtime-Trace-Id", invocation.traceId],
-    ["Lambda-Runtime-Client-Context", invocation.clientContext && headerSafeJson(invocation.clientContext)],
-    ["Lambda-Runtime-Cognito-Identity", invocation.cognitoIdentity],
-    ["Lambda-Runtime-Aws-Tenant-Id", invocation.tenantId],
-  ];
-  for (const [name, value] of optional) if (value) headers[name] = value;
-  for (const [name, value] of Object.entries(headers)) {
-    try {
-      validateHeaderValue(name, value);
-    } catch {
-      throw new Error(
-        `the ${name} header cannot carry ${quote(value)} (header values are Latin-1 text without control characters)`,
-      );
-    }
-  }
-  headers["Content-Length"] = String(invocation.payload.length);
-  return headers;
-}
-
-function renderInvocation(res: ServerResponse, invocation: RuntimeInvocation): void {
-  res.writeHead(200, invocationHeaders(invocation));
-  res.end(invocation.payload);
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value.join(", ") : value;
-}
-
-function send(res: ServerResponse, status: number, body: string): void {
-  res.writeHead(status, { "Content-Type": JSON_TYPE, "Content-Length": Buffer.byteLength(body) });
-  res.end(body);
-}
-
-function sendText(res: ServerResponse, status: number, body: string): void {
-  res.writeHead(status, {
-    "Content-Type": "text/plain; charset=utf-8",
-    "Content-Length": Buffer.byteLength(body),
-  });
-  res.end(body);
-}
-
-async function drainThen(
-  req: IncomingMessage,
-  res: ServerResponse,
-  status: number,
-  body: string,
-): Promise<void> {
-  await discard(req);
-  send(res, status, body);
-}
-
-function safeDecode(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
-}
-
-interface LimitedBody {
-  readonly buffer: Buffer;
-  /** Every byte received, including the ones past the limit. */
-  readonly bytes: number;
-  readonly overLimit: boolean;
-}
-
-/** Reads a whole body (Content-Length or chunked), keeping at most `limit` bytes and counting the rest. */
-async function readLimited(req: IncomingMessage, limit: number): Promise<LimitedBody> {
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    bytes += chunk.length;
-    if (bytes <= limit) chunks.push(chunk);
-  }
-  const overLimit = bytes > limit;
-  return { buffer: overLimit ? Buffer.alloc(0) : Buffer.concat(chunks), bytes, overLimit };
-}
-
-async function discard(req: IncomingMessage): Promise<void> {
-  if (req.readableEnded) return;
-  req.resume();
-  await finished(req).catch(() => undefined);
 }

@@ -20,7 +20,7 @@ import type { InvokeRequest } from "../../contract.js";
 /** Where the record lives, relative to the workspace root (`.local/` is gitignored). */
 export const DEAD_LETTER_DIR = join(".local", "dead-letters");
 
-export const DEAD_LETTER_REASONS = ["retries-exhausted", "event-too-old", "stack-stopped"] as const;
+const DEAD_LETTER_REASONS = ["retries-exhausted", "event-too-old", "stack-stopped"] as const;
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 
 /** One attempt to run the event that ended in a function error. */
@@ -64,13 +64,48 @@ export function replayRequest(record: DeadLetterRecord): InvokeRequest {
 }
 
 /** The event of an invoke request as the record shows it: parsed JSON, or the text if it is not JSON. */
-export function recordedPayload(payload: Buffer): unknown {
+function recordedPayload(payload: Buffer): unknown {
   const text = payload.toString("utf8");
   try {
     return JSON.parse(text);
   } catch {
     return text;
   }
+}
+
+/** An event the Event queue gives up on, as it knows it. */
+export interface GivenUpEvent {
+  readonly requestId: string;
+  readonly request: InvokeRequest;
+  /** ms since the epoch. */
+  readonly acceptedAt: number;
+  readonly replayOf: string | undefined;
+  readonly attempts: readonly FailedAttempt[];
+}
+
+/** The record of `event`, dead-lettered at `deadLetteredAt` (ms since the epoch). */
+export function deadLetterRecord(
+  functionName: string,
+  event: GivenUpEvent,
+  reason: DeadLetterReason,
+  deadLetteredAt: number,
+): DeadLetterRecord {
+  const last = event.attempts.at(-1);
+  const { request } = event;
+  return {
+    reason,
+    functionName,
+    requestId: event.requestId,
+    ...(last === undefined ? {} : { errorType: last.errorType, errorMessage: last.errorMessage }),
+    attempts: event.attempts,
+    acceptedAt: new Date(event.acceptedAt).toISOString(),
+    deadLetteredAt: new Date(deadLetteredAt).toISOString(),
+    ...(event.replayOf === undefined ? {} : { replayOf: event.replayOf }),
+    ...(request.clientContext === undefined ? {} : { clientContext: request.clientContext }),
+    ...(request.traceId === undefined ? {} : { traceId: request.traceId }),
+    ...(request.tenantId === undefined ? {} : { tenantId: request.tenantId }),
+    payload: recordedPayload(request.payload),
+  };
 }
 
 function isRecord(value: unknown): value is DeadLetterRecord {
@@ -153,6 +188,29 @@ export class DeadLetterStore {
       renameSync(temporary, file);
     }
     return removed;
+  }
+}
+
+/** Where the Event queue writes its dead letters (a DeadLetterStore, or a stand-in in tests). */
+export type DeadLetterSink = Pick<DeadLetterStore, "append" | "fileOf">;
+
+/** Appends `record` and logs where; a record that cannot be written is logged whole rather than lost. */
+export function writeDeadLetter(
+  sink: DeadLetterSink,
+  record: DeadLetterRecord,
+  log: (line: string) => void,
+): void {
+  const { functionName, requestId, reason } = record;
+  try {
+    sink.append(record);
+    log(
+      `[invoke] ${functionName} Event ${requestId} dead-lettered (${reason}) to ${sink.fileOf(functionName)}`,
+    );
+  } catch (error) {
+    log(
+      `[invoke] ${functionName} Event ${requestId} dead-lettered (${reason}), but ` +
+        `${sink.fileOf(functionName)} could not be written (${(error as Error).message}); the record: ${JSON.stringify(record)}`,
+    );
   }
 }
 

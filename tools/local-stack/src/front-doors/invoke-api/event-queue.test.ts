@@ -7,18 +7,18 @@ import { describe, expect, it } from "vitest";
 import type { FunctionHost, InvokeOutcome, InvokeRequest } from "../../contract.js";
 import { addTestFunction, createTestWorkspace } from "../../testing/test-workspace.js";
 import type { DeadLetterRecord } from "./dead-letters.js";
+import { EventQueue } from "./event-queue.js";
+import type { EventQueueOptions } from "./event-queue-settings.js";
 import {
   afterFailure,
-  EventQueue,
-  type EventQueueOptions,
   failureOf,
   isTooOld,
   RETRY_DELAY_ENV,
   retryDelay,
   retryDelayFromEnvironment,
-  type Timers,
   throttleBackoff,
-} from "./event-queue.js";
+} from "./event-retries.js";
+import type { Timers } from "./queued-events.js";
 
 const root = createTestWorkspace("event-queue-");
 

@@ -11,141 +11,21 @@
  * - An event that runs out of retries or of age, or is still waiting when the queue is closed (the stack stops),
  *   is written to the dead-letter record (./dead-letters.ts) and can be replayed from there: never just gone.
  *
- * The decisions (retry delays, expiry) are pure functions of an injected clock; the timers are injected too, so the
- * unit tests drive the queue without waiting.
+ * The decisions (retry delays, expiry) are pure functions of an injected clock (./event-retries.ts); the timers are
+ * injected too (./queued-events.ts), so the unit tests drive the queue without waiting.
  */
 import { randomUUID } from "node:crypto";
 import type { AsyncInvokeConfig } from "@lambda-images/function-config";
 import type { FunctionHost, InvokeOutcome, InvokeRequest } from "../../contract.js";
-import { DEFAULT_MAX_INSTANCES } from "../../engine/host.js";
 import {
   type DeadLetterReason,
-  type DeadLetterRecord,
-  type DeadLetterStore,
-  type FailedAttempt,
-  recordedPayload,
+  type DeadLetterSink,
+  deadLetterRecord,
+  writeDeadLetter,
 } from "./dead-letters.js";
-
-/** The wait before the first retry; the second waits twice as long. Lambda's are about 1 and 2 minutes. */
-export const DEFAULT_RETRY_DELAY_MS = 1000;
-/** Sets the retry delay (ms) for `lambda-local dev` and `invoke --replay-dead-letters`. */
-export const RETRY_DELAY_ENV = "LAMBDA_LOCAL_ASYNC_RETRY_DELAY_MS";
-/** Events a function's queue holds (waiting, running or between retries) before Event invokes get 429. */
-export const DEFAULT_MAX_QUEUED_EVENTS = 10_000;
-/** Payload bytes a function's queue holds before Event invokes get 429 (memory, not a Lambda quota). */
-export const DEFAULT_MAX_QUEUED_BYTES = 512 * 1024 * 1024;
-/** After a throttled delivery, wait this long before the next try (doubling up to the maximum). */
-export const THROTTLE_BACKOFF_MS = { first: 10, max: 1000 } as const;
-
-// ---- The pure rules ---------------------------------------------------------------------------------------------
-
-/** The wait before retry number `retry` (1 for the first): `baseMs`, then twice that. */
-export function retryDelay(retry: number, baseMs: number): number {
-  return baseMs * 2 ** (retry - 1);
-}
-
-/** Lambda's maximum event age, in ms. */
-export function maxEventAgeMs(settings: AsyncInvokeConfig): number {
-  return settings.maximumEventAgeSeconds * 1000;
-}
-
-/** An event accepted at `acceptedAt` is too old to run at `now`. */
-export function isTooOld(acceptedAt: number, now: number, maxAgeMs: number): boolean {
-  return now - acceptedAt >= maxAgeMs;
-}
-
-export type AfterFailure =
-  | { readonly kind: "retry"; readonly at: number }
-  | { readonly kind: "dead-letter"; readonly reason: Extract<DeadLetterReason, "retries-exhausted"> };
-
-/** After the `failedAttempts`-th failed attempt, ending at `now`: retry (when), or give up. */
-export function afterFailure(
-  failedAttempts: number,
-  now: number,
-  maximumRetryAttempts: number,
-  retryDelayMs: number,
-): AfterFailure {
-  if (failedAttempts > maximumRetryAttempts) return { kind: "dead-letter", reason: "retries-exhausted" };
-  return { kind: "retry", at: now + retryDelay(failedAttempts, retryDelayMs) };
-}
-
-/** The back-off after the `throttles`-th throttled delivery in a row. */
-export function throttleBackoff(throttles: number): number {
-  return Math.min(THROTTLE_BACKOFF_MS.first * 2 ** Math.max(0, throttles - 1), THROTTLE_BACKOFF_MS.max);
-}
-
-/** The error type and message of a failed invoke, from its outcome's error payload. */
-export function failureOf(outcome: InvokeOutcome): { errorType: string; errorMessage: string } | undefined {
-  if (outcome.kind !== "response" || outcome.functionError === undefined) return undefined;
-  const text = outcome.payload.toString("utf8");
-  let errorMessage = text;
-  let errorType = outcome.errorType;
-  try {
-    const parsed = JSON.parse(text) as { errorMessage?: unknown; errorType?: unknown };
-    if (typeof parsed.errorMessage === "string") errorMessage = parsed.errorMessage;
-    if (errorType === undefined && typeof parsed.errorType === "string") errorType = parsed.errorType;
-  } catch {
-    // Not JSON (a platform message, say): keep the text.
-  }
-  return { errorType: errorType ?? outcome.functionError, errorMessage };
-}
-
-/** The retry delay from `LAMBDA_LOCAL_ASYNC_RETRY_DELAY_MS`, or undefined when it is not set. */
-export function retryDelayFromEnvironment(env: NodeJS.ProcessEnv): number | undefined {
-  const value = env[RETRY_DELAY_ENV];
-  if (value === undefined || value === "") return undefined;
-  if (!/^\d+$/.test(value) || Number(value) > 3_600_000) {
-    throw new Error(
-      `${RETRY_DELAY_ENV} must be a whole number of milliseconds from 0 to 3600000 (the wait before the first ` +
-        `retry of a failed Event invoke; the second waits twice as long), not "${value}".`,
-    );
-  }
-  return Number(value);
-}
-
-// ---- The queue --------------------------------------------------------------------------------------------------
-
-export interface Timers {
-  set(callback: () => void, ms: number): unknown;
-  clear(handle: unknown): void;
-}
-
-const realTimers: Timers = {
-  set: (callback, ms) => setTimeout(callback, ms),
-  clear: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
-
-/** How a stack's Event queues behave; every field has a default. */
-export interface EventQueueSettings {
-  /** The folder of the dead-letter files (default: `.local/dead-letters` under the function's workspace root). */
-  readonly deadLetterDir?: string;
-  /** Wait before the first retry, in ms (default 1000); the second waits twice as long. */
-  readonly retryDelayMs?: number;
-  /**
-   * Overrides every function's `async.maximumEventAgeSeconds` (ms). For tests: it may go below Lambda's minimum
-   * of 60 s, which the config refuses.
-   */
-  readonly maxEventAgeMs?: number;
-  /** Deliveries at once per function (default: the host's maxInstances). */
-  readonly concurrency?: number;
-  /** Events per function queue before 429 (default 10,000). */
-  readonly maxQueuedEvents?: number;
-  /** Payload bytes per function queue before 429 (default 512 MiB). */
-  readonly maxQueuedBytes?: number;
-  /** The clock the queue reads (ms since the epoch; default Date.now). */
-  readonly clock?: () => number;
-  readonly timers?: Timers;
-  /** Retries and dead letters are logged here (default: the Invoke API's log). */
-  readonly log?: (line: string) => void;
-}
-
-/** Where the queue writes its dead letters (a DeadLetterStore, or a stand-in in tests). */
-export type DeadLetterSink = Pick<DeadLetterStore, "append" | "fileOf">;
-
-export interface EventQueueOptions extends Omit<EventQueueSettings, "deadLetterDir"> {
-  readonly host: FunctionHost;
-  readonly deadLetters: DeadLetterSink;
-}
+import { type EventQueueOptions, type QueueLimits, queueLimits } from "./event-queue-settings.js";
+import { afterFailure, failureOf, isTooOld, throttleBackoff } from "./event-retries.js";
+import { type QueuedEvent, realTimers, WaitingEvents } from "./queued-events.js";
 
 export type SubmitResult =
   | { readonly accepted: true; readonly requestId: string }
@@ -168,44 +48,22 @@ export interface EventQueueStats {
   readonly running: number;
 }
 
-interface QueuedEvent {
-  readonly requestId: string;
-  readonly request: InvokeRequest;
-  readonly acceptedAt: number;
-  readonly replayOf: string | undefined;
-  readonly attempts: FailedAttempt[];
-  /** When a retry may run (events waiting between retries). */
-  retryAt: number;
-  /** Dead-lettered while it was running (the process is stopping now): its outcome is no longer wanted. */
-  abandoned?: boolean;
-}
-
 /** The Event queue of one function. */
 export class EventQueue {
   readonly functionName: string;
   readonly #host: FunctionHost;
   readonly #deadLetters: DeadLetterSink;
   readonly #settings: AsyncInvokeConfig;
-  readonly #retryDelayMs: number;
-  readonly #maxAgeMs: number;
-  readonly #concurrency: number;
-  readonly #maxEvents: number;
-  readonly #maxBytes: number;
+  readonly #limits: QueueLimits;
   readonly #clock: () => number;
-  readonly #timers: Timers;
   readonly #log: (line: string) => void;
-
-  /** Events ready to run, oldest first. */
-  #ready: QueuedEvent[] = [];
-  /** Events waiting to be retried, soonest first. */
-  #retrying: QueuedEvent[] = [];
+  /** Events ready to run or between retries. */
+  readonly #waiting: WaitingEvents;
   /** Events being run right now. */
   readonly #inFlight = new Set<QueuedEvent>();
   #bytes = 0;
   #throttledUntil = 0;
   #throttlesInARow = 0;
-  #timer: unknown;
-  #timerAt = Number.POSITIVE_INFINITY;
   #closing = false;
   #stopped = 0;
   #idleWaiters: (() => void)[] = [];
@@ -222,28 +80,12 @@ export class EventQueue {
     this.functionName = options.host.definition.name;
     this.#deadLetters = options.deadLetters;
     this.#settings = options.host.definition.async;
-    this.#retryDelayMs = options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
-    this.#maxAgeMs = options.maxEventAgeMs ?? maxEventAgeMs(this.#settings);
-    this.#concurrency = options.concurrency ?? DEFAULT_MAX_INSTANCES;
-    this.#maxEvents = options.maxQueuedEvents ?? DEFAULT_MAX_QUEUED_EVENTS;
-    this.#maxBytes = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
+    this.#limits = queueLimits(options);
     this.#clock = options.clock ?? Date.now;
-    this.#timers = options.timers ?? realTimers;
     this.#log = options.log ?? ((line) => console.log(line));
-    for (const [name, value] of [
-      ["retryDelayMs", this.#retryDelayMs],
-      ["maxEventAgeMs", this.#maxAgeMs],
-      ["concurrency", this.#concurrency],
-      ["maxQueuedEvents", this.#maxEvents],
-      ["maxQueuedBytes", this.#maxBytes],
-    ] as const) {
-      const least = name === "retryDelayMs" ? 0 : 1;
-      if (!Number.isInteger(value) || value < least) {
-        throw new Error(
-          `The Event queue's ${name} must be a whole number of at least ${least}, not ${value}.`,
-        );
-      }
-    }
+    this.#waiting = new WaitingEvents(this.#limits.maxEventAgeMs, options.timers ?? realTimers, () =>
+      this.#pump(),
+    );
   }
 
   /** The dead-letter file of this function. */
@@ -253,7 +95,7 @@ export class EventQueue {
 
   /** Events not finished yet: waiting, running, or between retries. */
   get pending(): number {
-    return this.#ready.length + this.#retrying.length + this.#inFlight.size;
+    return this.#waiting.size + this.#inFlight.size;
   }
 
   stats(): EventQueueStats {
@@ -274,19 +116,19 @@ export class EventQueue {
       return { accepted: false, message: `The Event queue of ${this.functionName} is stopping.` };
     }
     const bytes = request.payload.length;
-    if (this.pending >= this.#maxEvents || this.#bytes + bytes > this.#maxBytes) {
+    if (this.pending >= this.#limits.maxQueuedEvents || this.#bytes + bytes > this.#limits.maxQueuedBytes) {
       return {
         accepted: false,
         message:
           `Rate Exceeded: ${this.pending} Event invocations of ${this.functionName} (${this.#bytes} bytes) are ` +
-          `already queued; the local queue holds at most ${this.#maxEvents} events and ${this.#maxBytes} bytes ` +
+          `already queued; the local queue holds at most ${this.#limits.maxQueuedEvents} events and ${this.#limits.maxQueuedBytes} bytes ` +
           "per function. Try again once some have run.",
       };
     }
     const requestId = randomUUID();
     this.#bytes += bytes;
     this.#stats.accepted++;
-    this.#ready.push({
+    this.#waiting.add({
       requestId,
       request: { ...request, requestId },
       acceptedAt: this.#clock(),
@@ -312,11 +154,7 @@ export class EventQueue {
   async close(): Promise<number> {
     if (!this.#closing) {
       this.#closing = true;
-      this.#clearTimer();
-      const waiting = [...this.#retrying, ...this.#ready];
-      this.#retrying = [];
-      this.#ready = [];
-      for (const event of waiting) this.#deadLetter(event, "stack-stopped");
+      for (const event of this.#waiting.drain()) this.#deadLetter(event, "stack-stopped");
     }
     await this.settled();
     return this.#stopped;
@@ -344,10 +182,15 @@ export class EventQueue {
   #pump(): void {
     if (this.#closing) return;
     const now = this.#clock();
-    this.#promoteDueRetries(now);
-    while (this.#ready.length > 0 && this.#inFlight.size < this.#concurrency && now >= this.#throttledUntil) {
-      const event = this.#ready.shift() as QueuedEvent;
-      if (isTooOld(event.acceptedAt, now, this.#maxAgeMs)) {
+    const waiting = this.#waiting;
+    waiting.promoteDue(now);
+    while (
+      waiting.oldest !== undefined &&
+      this.#inFlight.size < this.#limits.concurrency &&
+      now >= this.#throttledUntil
+    ) {
+      const event = waiting.take() as QueuedEvent;
+      if (isTooOld(event.acceptedAt, now, this.#limits.maxEventAgeMs)) {
         this.#deadLetter(event, "event-too-old");
         continue;
       }
@@ -358,56 +201,14 @@ export class EventQueue {
     }
     // Events that wait (throttled, or all deliveries busy) still expire on time.
     while (
-      this.#ready.length > 0 &&
-      isTooOld((this.#ready[0] as QueuedEvent).acceptedAt, now, this.#maxAgeMs)
+      waiting.oldest !== undefined &&
+      isTooOld(waiting.oldest.acceptedAt, now, this.#limits.maxEventAgeMs)
     ) {
-      this.#deadLetter(this.#ready.shift() as QueuedEvent, "event-too-old");
+      this.#deadLetter(waiting.take() as QueuedEvent, "event-too-old");
     }
-    this.#armTimer(now);
+    const free = this.#inFlight.size < this.#limits.concurrency;
+    waiting.arm(now, free ? this.#throttledUntil : Number.POSITIVE_INFINITY);
     this.#notifyIfIdle();
-  }
-
-  /** Retries that are due (or too old to wait for) move to the front of the ready queue, oldest first. */
-  #promoteDueRetries(now: number): void {
-    const due: QueuedEvent[] = [];
-    while (this.#retrying.length > 0 && this.#wakeAt(this.#retrying[0] as QueuedEvent) <= now) {
-      due.push(this.#retrying.shift() as QueuedEvent);
-    }
-    if (due.length > 0) this.#ready.unshift(...due.sort((a, b) => a.acceptedAt - b.acceptedAt));
-  }
-
-  /** When a retrying event next needs attention: its retry, or its expiry if that comes first. */
-  #wakeAt(event: QueuedEvent): number {
-    return Math.min(event.retryAt, event.acceptedAt + this.#maxAgeMs);
-  }
-
-  #armTimer(now: number): void {
-    let next = Number.POSITIVE_INFINITY;
-    const first = this.#retrying[0];
-    if (first !== undefined) next = this.#wakeAt(first);
-    const oldest = this.#ready[0];
-    if (oldest !== undefined) {
-      next = Math.min(next, oldest.acceptedAt + this.#maxAgeMs);
-      if (this.#inFlight.size < this.#concurrency) next = Math.min(next, this.#throttledUntil);
-    }
-    if (next === this.#timerAt) return;
-    this.#clearTimer();
-    if (next === Number.POSITIVE_INFINITY) return;
-    this.#timerAt = next;
-    this.#timer = this.#timers.set(
-      () => {
-        this.#timer = undefined;
-        this.#timerAt = Number.POSITIVE_INFINITY;
-        this.#pump();
-      },
-      Math.max(0, next - now),
-    );
-  }
-
-  #clearTimer(): void {
-    if (this.#timer !== undefined) this.#timers.clear(this.#timer);
-    this.#timer = undefined;
-    this.#timerAt = Number.POSITIVE_INFINITY;
   }
 
   async #deliver(event: QueuedEvent): Promise<void> {
@@ -434,7 +235,7 @@ export class EventQueue {
       if (this.#closing) this.#deadLetter(event, "stack-stopped");
       else {
         this.#throttledUntil = now + throttleBackoff(this.#throttlesInARow);
-        this.#ready.unshift(event);
+        this.#waiting.putBack(event);
       }
     } else {
       // An instance was free for this one: the next may find one too.
@@ -460,7 +261,7 @@ export class EventQueue {
       ...failure,
     });
     const attempts = event.attempts.length;
-    const next = afterFailure(attempts, now, this.#settings.maximumRetryAttempts, this.#retryDelayMs);
+    const next = afterFailure(attempts, now, this.#settings.maximumRetryAttempts, this.#limits.retryDelayMs);
     const label = `[invoke] ${this.functionName} Event ${event.requestId} attempt ${attempts} of ${this.#settings.maximumRetryAttempts + 1} failed: ${failure.errorType}`;
     if (next.kind === "dead-letter") {
       this.#log(label);
@@ -468,14 +269,13 @@ export class EventQueue {
     } else if (this.#closing) {
       this.#log(label);
       this.#deadLetter(event, "stack-stopped");
-    } else if (isTooOld(event.acceptedAt, now, this.#maxAgeMs)) {
+    } else if (isTooOld(event.acceptedAt, now, this.#limits.maxEventAgeMs)) {
       this.#log(label);
       this.#deadLetter(event, "event-too-old");
     } else {
       this.#log(`${label}; retry in ${next.at - now} ms`);
       event.retryAt = next.at;
-      const index = this.#retrying.findIndex((other) => this.#wakeAt(other) > this.#wakeAt(event));
-      this.#retrying.splice(index < 0 ? this.#retrying.length : index, 0, event);
+      this.#waiting.retry(event);
     }
   }
 
@@ -487,34 +287,11 @@ export class EventQueue {
   #deadLetter(event: QueuedEvent, reason: DeadLetterReason): void {
     this.#finish(event, () => this.#stats.deadLettered[reason]++);
     if (reason === "stack-stopped") this.#stopped++;
-    const last = event.attempts.at(-1);
-    const { request } = event;
-    const record: DeadLetterRecord = {
-      reason,
-      functionName: this.functionName,
-      requestId: event.requestId,
-      ...(last === undefined ? {} : { errorType: last.errorType, errorMessage: last.errorMessage }),
-      attempts: event.attempts,
-      acceptedAt: new Date(event.acceptedAt).toISOString(),
-      deadLetteredAt: new Date(this.#clock()).toISOString(),
-      ...(event.replayOf === undefined ? {} : { replayOf: event.replayOf }),
-      ...(request.clientContext === undefined ? {} : { clientContext: request.clientContext }),
-      ...(request.traceId === undefined ? {} : { traceId: request.traceId }),
-      ...(request.tenantId === undefined ? {} : { tenantId: request.tenantId }),
-      payload: recordedPayload(request.payload),
-    };
-    try {
-      this.#deadLetters.append(record);
-      this.#log(
-        `[invoke] ${this.functionName} Event ${event.requestId} dead-lettered (${reason}) to ${this.deadLetterFile}`,
-      );
-    } catch (error) {
-      // The record could not be written: put the whole of it in the log rather than lose it.
-      this.#log(
-        `[invoke] ${this.functionName} Event ${event.requestId} dead-lettered (${reason}), but ` +
-          `${this.deadLetterFile} could not be written (${(error as Error).message}); the record: ${JSON.stringify(record)}`,
-      );
-    }
+    writeDeadLetter(
+      this.#deadLetters,
+      deadLetterRecord(this.functionName, event, reason, this.#clock()),
+      this.#log,
+    );
   }
 
   #notifyIfIdle(): void {

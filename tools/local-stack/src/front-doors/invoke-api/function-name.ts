@@ -15,8 +15,8 @@ export interface FunctionReference {
   readonly region?: string;
 }
 
-export const MAX_FUNCTION_REFERENCE_LENGTH = 140;
-export const MAX_QUALIFIER_LENGTH = 128;
+const MAX_FUNCTION_REFERENCE_LENGTH = 140;
+const MAX_QUALIFIER_LENGTH = 128;
 
 /** Lambda's pattern for `FunctionName`, quoted in its ValidationException. */
 const FUNCTION_NAME_PATTERN =

@@ -8,12 +8,12 @@ import { readBody } from "../http-api/body.js";
 import { fail } from "./errors.js";
 
 /** `X-Amz-Client-Context` may carry at most this many bytes of base64. */
-export const CLIENT_CONTEXT_LIMIT = 3583;
+const CLIENT_CONTEXT_LIMIT = 3583;
 
-export const INVOCATION_TYPES = ["RequestResponse", "Event", "DryRun"] as const;
+const INVOCATION_TYPES = ["RequestResponse", "Event", "DryRun"] as const;
 export type InvocationType = (typeof INVOCATION_TYPES)[number];
 /** InvokeWithResponseStream has no Event type. */
-export const STREAMING_INVOCATION_TYPES = ["RequestResponse", "DryRun"] as const;
+const STREAMING_INVOCATION_TYPES = ["RequestResponse", "DryRun"] as const;
 const LOG_TYPES = ["None", "Tail"] as const;
 
 export interface ParsedInvoke {
@@ -22,7 +22,7 @@ export interface ParsedInvoke {
   readonly invokeRequest: InvokeRequest;
 }
 
-export function singleHeader(request: IncomingMessage, name: string): string | undefined {
+function singleHeader(request: IncomingMessage, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
@@ -47,7 +47,7 @@ function enumHeader<T extends string>(
 }
 
 /** Base64-decodes `X-Amz-Client-Context` and checks it holds a JSON object, as Lambda requires. */
-export function decodeClientContext(header: string | undefined): string | undefined {
+function decodeClientContext(header: string | undefined): string | undefined {
   if (header === undefined || header === "") return undefined;
   if (header.length > CLIENT_CONTEXT_LIMIT) {
     fail(
@@ -85,7 +85,7 @@ export function decodeClientContext(header: string | undefined): string | undefi
 }
 
 /** Lambda accepts an empty body as `{}`; anything else must parse as JSON. */
-export function checkPayload(body: Buffer): Buffer {
+function checkPayload(body: Buffer): Buffer {
   if (body.length === 0) return Buffer.from("{}");
   try {
     JSON.parse(body.toString("utf8"));

@@ -13,7 +13,8 @@ import { readBody } from "../http-api/body.js";
 import { guardRequest } from "../http-api/guard.js";
 import { DeadLetterStore, defaultDeadLetterDir } from "./dead-letters.js";
 import { apiError, fail, InvokeApiError, sendError } from "./errors.js";
-import { EventQueue, type EventQueueSettings } from "./event-queue.js";
+import { EventQueue } from "./event-queue.js";
+import type { EventQueueSettings } from "./event-queue-settings.js";
 import {
   invalidFunctionNameMessage,
   invalidQualifierMessage,
@@ -24,7 +25,7 @@ import { readInvoke } from "./request.js";
 import { sendStreamingResponse } from "./streaming.js";
 
 /** The name the Runtime Interface Emulator serves its one function under; here it means the default function. */
-export const DEFAULT_FUNCTION_ALIAS = "function";
+const DEFAULT_FUNCTION_ALIAS = "function";
 
 export interface InvokeApiOptions {
   readonly hosts: ReadonlyMap<string, FunctionHost>;

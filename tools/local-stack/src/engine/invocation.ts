@@ -1,0 +1,294 @@
+/**
+ * One invoke on an instance, from the hand-over to the runtime to END and REPORT: its deadline, the runtime's reply
+ * as it arrives, and how it ends (the reply, Sandbox.Timedout after the timeout, Runtime.ExitError when the process
+ * dies, the init error), answered to the caller with what the invoke was billed and used.
+ */
+import { performance } from "node:perf_hooks";
+import { finished } from "node:stream/promises";
+import type { FunctionDefinition } from "@lambda-images/function-config";
+import { type InvokeReport, type InvokeRequest, LIMITS, type StreamCompletion } from "../contract.js";
+import {
+  type Ending,
+  outcomeOf,
+  type Reply,
+  type ResponseOutcome,
+  statusOf,
+  streamCompletion,
+} from "./endings.js";
+import { newTraceId } from "./identity.js";
+import { endLine, initReportLine, LogTail, startLine } from "./logs.js";
+import { exitError, timeoutError } from "./outcomes.js";
+import { billedDurationMs, finalReport } from "./report.js";
+import type { RuntimeExit } from "./runners/runner.js";
+import type { RuntimeError, RuntimeInvocation, RuntimeResponse } from "./runtime-api/server.js";
+
+/** The largest streamed response accepted when the caller reads it as a stream (Lambda's documented maximum). */
+const STREAM_LIMIT_BYTES = 200 * 1024 * 1024;
+
+/** What an instance gives back for an invoke. */
+export interface InstanceInvocation {
+  /** The caller's answer; for an accepted stream it comes as soon as the stream starts. */
+  readonly outcome: Promise<ResponseOutcome>;
+  /** Settles when the instance has finished with this invoke (and is idle again, or gone). */
+  readonly done: Promise<void>;
+}
+
+/** What an invoke needs from the instance it runs on. */
+export interface InvocationSite {
+  readonly definition: FunctionDefinition;
+  /** performance.now() when the runtime was started, and when it first asked for work (its init was done). */
+  readonly spawnedAt: number;
+  readonly readyAt: number | undefined;
+  /** Max Memory Used so far, in MB. */
+  readonly maxMemoryUsedMb: number;
+  /** The runtime process's `pidKnown` (undefined without a process). */
+  readonly pidKnown: Promise<void> | undefined;
+  sampleMemory(): Promise<void>;
+  log(line: string, invocation: Invocation): void;
+  /** The instance takes no invoke after this one. */
+  doNotReuse(): void;
+  /** Ends the runtime process (SIGKILL). */
+  killRuntime(): void;
+  /** The invoke is over and logged: the instance is free (or retires) before the caller is answered. */
+  finished(): void;
+}
+
+export class Invocation implements InstanceInvocation {
+  readonly requestId: string;
+  readonly request: InvokeRequest;
+  readonly cold: boolean;
+  /** Milliseconds to the deadline. On a cold start it also covers the init, as in AWS's Runtime Interface Emulator. */
+  readonly deadlineIn: number;
+  readonly tail: LogTail | undefined;
+  readonly outcome: Promise<ResponseOutcome>;
+  readonly done: Promise<void>;
+  readonly #site: InvocationSite;
+  /** Undefined while a debugger may hold the runtime (`--inspect`): no timeout. */
+  readonly #timer: NodeJS.Timeout | undefined;
+  /** performance.now() when START was logged (the runtime got the event). */
+  #startedAt: number | undefined;
+  #reply: Reply | undefined;
+  /** The runtime asked for the next event after replying: the invoke is over. */
+  #returned = false;
+  #settled = false;
+  /** Set once an accepted stream was handed to the caller. */
+  #completeStream: ((completion: StreamCompletion) => void) | undefined;
+  #resolveOutcome: (outcome: ResponseOutcome) => void = () => {};
+  #resolveDone: () => void = () => {};
+
+  /** `timed`: false under `--inspect`, where no invoke times out. */
+  constructor(
+    site: InvocationSite,
+    requestId: string,
+    request: InvokeRequest,
+    cold: boolean,
+    timed: boolean,
+  ) {
+    this.#site = site;
+    this.requestId = requestId;
+    this.request = request;
+    this.cold = cold;
+    const now = performance.now();
+    this.deadlineIn = Math.max(0, (cold ? site.spawnedAt : now) + site.definition.timeout * 1000 - now);
+    this.outcome = new Promise<ResponseOutcome>((resolve) => {
+      this.#resolveOutcome = resolve;
+    });
+    this.done = new Promise<void>((resolve) => {
+      this.#resolveDone = resolve;
+    });
+    this.#timer = timed ? setTimeout(() => this.#timedOut(), this.deadlineIn) : undefined;
+    this.tail = request.captureLogs ? new LogTail() : undefined;
+  }
+
+  get settled(): boolean {
+    return this.#settled;
+  }
+
+  /** The event as the runtime's `/next` hands it over. */
+  runtimeInvocation(invokedFunctionArn: string): RuntimeInvocation {
+    const { request } = this;
+    return {
+      requestId: this.requestId,
+      payload: request.payload,
+      deadlineMs: Date.now() + this.deadlineIn,
+      invokedFunctionArn,
+      traceId: request.traceId || newTraceId(),
+      ...(request.clientContext ? { clientContext: request.clientContext } : {}),
+      ...(request.tenantId ? { tenantId: request.tenantId } : {}),
+      streamLimitBytes: request.acceptStream ? STREAM_LIMIT_BYTES : LIMITS.responseBytes,
+    };
+  }
+
+  /** The runtime asked for work: after its reply, the invoke is over; before it, the runtime now has the event. */
+  runtimeWaiting(): void {
+    if (this.#reply !== undefined) {
+      this.#returned = true;
+      this.#finishIfComplete();
+    } else if (this.#startedAt === undefined) {
+      this.logStart();
+    }
+  }
+
+  receiveError(error: RuntimeError): void {
+    this.#reply = { kind: "error", error };
+  }
+
+  receiveTooLarge(bytes: number): void {
+    this.#reply = { kind: "tooLarge", bytes };
+  }
+
+  receiveResponse(response: RuntimeResponse): void {
+    if (response.kind === "buffered") {
+      this.#reply = response;
+      return;
+    }
+    if (this.request.acceptStream) {
+      const completion = new Promise<StreamCompletion>((resolve) => {
+        this.#completeStream = resolve;
+      });
+      this.#resolveOutcome({
+        kind: "response",
+        requestId: this.requestId,
+        payload: Buffer.alloc(0),
+        stream: response.body,
+        streamCompletion: completion,
+        contentType: response.contentType,
+        report: this.#provisionalReport(),
+      });
+      void response.ended.then((end) => {
+        if (this.#settled) return;
+        this.#reply = { kind: "streamed", contentType: response.contentType, payload: Buffer.alloc(0), end };
+        this.#finishIfComplete();
+      });
+      return;
+    }
+    const chunks: Buffer[] = [];
+    response.body.on("data", (chunk: Buffer) => chunks.push(chunk));
+    void Promise.all([response.ended, finished(response.body).catch(() => undefined)]).then(([end]) => {
+      if (this.#settled) return;
+      this.#reply = {
+        kind: "streamed",
+        contentType: response.contentType,
+        payload: Buffer.concat(chunks),
+        end,
+      };
+      this.#finishIfComplete();
+    });
+  }
+
+  /** How the invoke ends when the runtime exits: its reply if it gave a whole one, else Runtime.ExitError. */
+  exitEnding(exit: RuntimeExit): Ending {
+    const reply = this.#reply;
+    if (reply !== undefined && !(reply.kind === "streamed" && reply.end.aborted))
+      return { kind: "reply", reply };
+    const error = exitError(this.requestId, exit);
+    return { kind: "platform", error, status: { kind: "error", errorType: error.errorType } };
+  }
+
+  logStart(): void {
+    if (this.#startedAt !== undefined) return;
+    this.#startedAt = performance.now();
+    this.#site.log(startLine(this.requestId), this);
+  }
+
+  /** Ends the invoke: logs END/REPORT, answers the caller, frees the instance. */
+  settle(ending: Ending): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    clearTimeout(this.#timer);
+    const endedAt = performance.now();
+    void this.#complete(ending, endedAt);
+  }
+
+  #finishIfComplete(): void {
+    if (this.#reply !== undefined && this.#returned && !this.#settled) {
+      this.settle({ kind: "reply", reply: this.#reply });
+    }
+  }
+
+  #timedOut(): void {
+    if (this.#settled) return;
+    const site = this.#site;
+    if (this.#reply !== undefined && !(this.#reply.kind === "streamed" && this.#reply.end.aborted)) {
+      // The runtime replied but never asked for more work: answer with the reply and reset the instance.
+      this.settle({ kind: "reply", reply: this.#reply });
+      site.doNotReuse();
+      site.killRuntime();
+      return;
+    }
+    const timeoutSeconds = site.definition.timeout;
+    void site.sampleMemory().then(() => {
+      site.killRuntime();
+      this.settle({
+        kind: "platform",
+        error: timeoutError(this.requestId, timeoutSeconds),
+        status: { kind: "timeout" },
+      });
+    });
+    site.doNotReuse();
+  }
+
+  async #complete(ending: Ending, endedAt: number): Promise<void> {
+    const site = this.#site;
+    // Output the runtime wrote before it replied may still be in the pipe: let it arrive first.
+    await nextTurn();
+    // A container's process is found after the container starts; the runtime has answered, so it runs and the
+    // lookup ends soon: wait for it rather than report no memory used. (Not on a timeout: a container that never
+    // started must still be killed at once.)
+    await site.pidKnown;
+    await site.sampleMemory();
+    const { requestId } = this;
+    const initDurationMs = this.cold ? (site.readyAt ?? endedAt) - site.spawnedAt : undefined;
+    if (this.#startedAt === undefined) {
+      if (ending.kind === "initError" && initDurationMs !== undefined) {
+        site.log(initReportLine(initDurationMs, ending.error.reportedType), this);
+      }
+      this.logStart();
+    }
+    const durationMs = Math.max(0, endedAt - (this.#startedAt ?? endedAt));
+    const status = statusOf(ending);
+    const report = finalReport({
+      requestId,
+      durationMs,
+      billedDurationMs: billedDurationMs(durationMs, initDurationMs),
+      memorySizeMb: site.definition.memorySize,
+      maxMemoryUsedMb: site.maxMemoryUsedMb,
+      ...(initDurationMs === undefined ? {} : { initDurationMs }),
+      ...(status === undefined ? {} : { status }),
+    });
+    site.log(endLine(requestId), this);
+    site.log(report.reportLine, this);
+    const logTail = this.tail?.toString();
+    site.finished();
+    // Free the instance before answering: a caller that invokes again as soon as it has its answer then finds this
+    // warm instance idle instead of starting another one.
+    this.#resolveDone();
+    if (this.#completeStream !== undefined) {
+      this.#completeStream(streamCompletion(ending, report, logTail));
+    } else {
+      this.#resolveOutcome(outcomeOf(requestId, ending, report, logTail));
+    }
+  }
+
+  /** The report an accepted stream's caller gets when the stream starts: the figures so far, no REPORT line yet. */
+  #provisionalReport(): InvokeReport {
+    const site = this.#site;
+    const now = performance.now();
+    const durationMs = now - (this.#startedAt ?? now);
+    const initDurationMs =
+      this.cold && site.readyAt !== undefined ? site.readyAt - site.spawnedAt : undefined;
+    return {
+      requestId: this.requestId,
+      ...(initDurationMs === undefined ? {} : { initDurationMs }),
+      durationMs,
+      billedDurationMs: billedDurationMs(durationMs, initDurationMs),
+      memorySizeMb: site.definition.memorySize,
+      maxMemoryUsedMb: site.maxMemoryUsedMb,
+      reportLine: "",
+    };
+  }
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+}
