@@ -19,6 +19,7 @@ export { EMULATOR_BUNDLE } from "./emulator/paths.js";
 export { createFunctionHost } from "./engine/index.js";
 export {
   CONTAINER_LABEL,
+  CONTAINER_OWNER_LABEL,
   type ContainerRunnerOptions,
   containerEnvironment,
   createContainerRunner,

@@ -1,6 +1,9 @@
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkEngine, DockerUnavailableError } from "./engine.js";
+import { checkEngine, DockerUnavailableError, docker } from "./engine.js";
 
 const hasCli = spawnSync("docker", ["--version"]).status === 0;
 
@@ -21,5 +24,20 @@ describe("checkEngine: clear errors when Docker cannot be used", () => {
     expect((error as Error).message).toMatch(
       /Docker engine at DOCKER_HOST=unix:\/\/\/nonexistent\/docker\.sock does not answer \(docker info: .+\)\. Start it/,
     );
+  });
+});
+
+describe("docker()", () => {
+  it("answers with the exit status of a docker that exits before reading its input, not with a pipe error", async () => {
+    const bin = mkdtempSync(join(tmpdir(), "docker-exits-"));
+    try {
+      writeFileSync(join(bin, "docker"), "#!/bin/sh\necho 'refused at once' >&2\nexit 3\n", { mode: 0o755 });
+      // More than a pipe holds, so the write is still going when the process has gone (EPIPE).
+      const input = "x".repeat(4 * 1024 * 1024);
+      const result = await docker(["load"], { input, env: { ...process.env, PATH: `${bin}:/usr/bin:/bin` } });
+      expect(result).toMatchObject({ code: 3, stderr: "refused at once\n" });
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 });

@@ -48,6 +48,9 @@ export function docker(args: readonly string[], options: DockerRunOptions = {}):
       stdio: ["pipe", "pipe", "pipe"],
       signal: options.signal,
     });
+    // A docker that exits before reading its input (it failed at once, or read none) makes this write fail with
+    // EPIPE: its exit status and stderr say what happened, so the pipe's own error is not one more.
+    child.stdin.on("error", () => {});
     child.stdin.end(options.input ?? "");
     let stdout = "";
     let stderr = "";

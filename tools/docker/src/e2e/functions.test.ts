@@ -19,7 +19,12 @@ import {
   STRATEGIES,
   type Strategy,
 } from "@lambda-images/function-config";
-import { CONTAINER_LABEL, createFunctionHost, EMULATOR_BUNDLE } from "@lambda-images/local-stack";
+import {
+  CONTAINER_LABEL,
+  CONTAINER_OWNER_LABEL,
+  createFunctionHost,
+  EMULATOR_BUNDLE,
+} from "@lambda-images/local-stack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ImageBuilder } from "../build/builder.js";
 import { docker, dockerOk } from "../docker/engine.js";
@@ -82,8 +87,19 @@ function median(values: readonly number[]): number {
 }
 
 /** The containers the local stack's container runner runs for `functionName`. */
-async function containersOf(functionName: string): Promise<string[]> {
-  const ids = await dockerOk(["ps", "--quiet", "--filter", `label=${CONTAINER_LABEL}=${functionName}`]);
+/** The running containers of `functionName` that the local stack in process `owner` started (other suites run it too). */
+async function containersOf(
+  functionName: string,
+  owner: number | undefined = process.pid,
+): Promise<string[]> {
+  const ids = await dockerOk([
+    "ps",
+    "--quiet",
+    "--filter",
+    `label=${CONTAINER_LABEL}=${functionName}`,
+    "--filter",
+    `label=${CONTAINER_OWNER_LABEL}=${owner}`,
+  ]);
   return ids.split("\n").filter(Boolean);
 }
 
@@ -411,13 +427,13 @@ describe.runIf(availability.available)("every function in every strategy, from i
             expect(await response.json()).toEqual({ message: "Hello, Chris!" });
           }
           for (const fn of functions) {
-            expect(await containersOf(fn.name), `${fn.name} runs in a container`).toHaveLength(1);
+            expect(await containersOf(fn.name, child.pid), `${fn.name} runs in a container`).toHaveLength(1);
           }
         } finally {
           child.kill("SIGINT");
         }
         expect(await exited).toBe(0);
-        for (const fn of functions) expect(await containersOf(fn.name), output).toEqual([]);
+        for (const fn of functions) expect(await containersOf(fn.name, child.pid), output).toEqual([]);
       },
       RUN_TIMEOUT_MS,
     );

@@ -10,6 +10,7 @@ import { fixtureFunction, removeFixtureFunctions } from "../../testing/fixture-f
 import { createFunctionHost } from "../host.js";
 import {
   CONTAINER_LABEL,
+  CONTAINER_OWNER_LABEL,
   containerEnvironment,
   createContainerRunner,
   dockerRunPlan,
@@ -77,6 +78,7 @@ describe("docker run", () => {
     expect(plan.args.join(" ")).toContain("--name lambda-local-planned-1 --network host --pull never");
     expect(plan.args.join(" ")).toContain("--memory 512m");
     expect(plan.args.join(" ")).toContain(`--label ${CONTAINER_LABEL}=planned`);
+    expect(plan.args.join(" ")).toContain(`--label ${CONTAINER_OWNER_LABEL}=${process.pid}`);
     expect(plan.args.at(-1)).toBe("sha256:abc");
   });
 

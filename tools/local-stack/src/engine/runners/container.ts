@@ -32,6 +32,8 @@ export const CONTAINER_TASK_ROOT = "/var/task";
 export const CONTAINER_RUNTIME_DIR = "/var/runtime";
 /** Every container the runner starts carries this label (value: the function name), e.g. for `docker ps --filter`. */
 export const CONTAINER_LABEL = "org.lambda-images.local-stack.function";
+/** And this one (value: the pid of the local stack that started it), which tells two stacks' containers apart. */
+export const CONTAINER_OWNER_LABEL = "org.lambda-images.local-stack.pid";
 
 /** Host variables the engine passes to host processes; an image has its own. */
 const HOST_ONLY = new Set(["PATH", "HOME", "LD_LIBRARY_PATH", "TMPDIR"]);
@@ -122,6 +124,8 @@ export function dockerRunPlan(options: {
     `${definition.memorySize}m`,
     "--label",
     `${CONTAINER_LABEL}=${definition.name}`,
+    "--label",
+    `${CONTAINER_OWNER_LABEL}=${process.pid}`,
     ...envArgs,
     options.imageId,
   ];
