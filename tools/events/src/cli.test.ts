@@ -325,7 +325,7 @@ describe("pnpm event (the bin, from the repository root)", { timeout: 660_000 },
         join(fn, "src", "index.ts"),
         "export const handler = async (event: { version?: string; queryStringParameters?: { name?: string } }) =>\n" +
           "  event.version === '2.0' && event.queryStringParameters?.name\n" +
-          "    ? { statusCode: 200, body: JSON.stringify({ message: `Hello, ${event.queryStringParameters.name}!` }) }\n" +
+          "    ? { statusCode: 200, body: JSON.stringify({ message: 'Hello, ' + event.queryStringParameters.name + '!' }) }\n" +
           "    : { statusCode: 400, body: JSON.stringify({ message: 'which name?' }) };\n",
       );
       const bin = join(workspace, "node_modules", ".bin");
