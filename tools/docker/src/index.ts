@@ -27,7 +27,7 @@ export { type BaseImageDefinition, discoverBaseImages, loadBaseImage } from "./i
 export { type Finding, formatFinding } from "./lint/findings.js";
 export { baseImageUsers, type LintOptions, lintTarget, lintWorkspace } from "./lint/lint.js";
 export { RULES } from "./lint/rules.js";
-export { type LintTarget, shippedDockerfiles } from "./lint/targets.js";
+export { functionDockerfile, type LintTarget, shippedDockerfiles } from "./lint/targets.js";
 export { buildLocalImage, type LocalBuild } from "./local/build-local.js";
 export {
   assembleLocalTarget,

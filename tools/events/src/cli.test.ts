@@ -3,7 +3,15 @@
  * workspace only, and the bin as `pnpm event` pipes into `pnpm invoke`.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -298,10 +306,43 @@ describe("pnpm event (the bin, from the repository root)", { timeout: 660_000 },
   });
 
   it("pipes into pnpm invoke: hello answers the generated HTTP event with 200 Hello, Ada!", () => {
-    const result = sh("pnpm event http --path /hello --query name=Ada | pnpm invoke hello --event -");
-    expect(result.status, result.stderr).toBe(0);
-    const reply = JSON.parse(result.stdout) as { statusCode: number; body: string };
-    expect(reply.statusCode).toBe(200);
-    expect(JSON.parse(reply.body)).toEqual({ message: "Hello, Ada!" });
+    // A workspace of one function answering as an HTTP API function does, with both bins linked where pnpm install
+    // links them, so no example function of this repository is built for the test.
+    const workspace = mkdtempSync(join(tmpdir(), "lambda-event-pipe-"));
+    try {
+      writeFileSync(join(workspace, "pnpm-workspace.yaml"), "packages:\n  - functions/*\n");
+      writeFileSync(
+        join(workspace, "package.json"),
+        JSON.stringify({ name: "test-workspace", private: true }),
+      );
+      const fn = join(workspace, "functions", "hello");
+      mkdirSync(join(fn, "src"), { recursive: true });
+      writeFileSync(
+        join(fn, "package.json"),
+        JSON.stringify({ name: "@test/hello", version: "1.0.0", type: "module", lambda: { name: "hello" } }),
+      );
+      writeFileSync(
+        join(fn, "src", "index.ts"),
+        "export const handler = async (event: { version?: string; queryStringParameters?: { name?: string } }) =>\n" +
+          "  event.version === '2.0' && event.queryStringParameters?.name\n" +
+          "    ? { statusCode: 200, body: JSON.stringify({ message: 'Hello, ' + event.queryStringParameters.name + '!' }) }\n" +
+          "    : { statusCode: 400, body: JSON.stringify({ message: 'which name?' }) };\n",
+      );
+      const bin = join(workspace, "node_modules", ".bin");
+      mkdirSync(bin, { recursive: true });
+      symlinkSync(join(packageDir, "bin", "lambda-event.js"), join(bin, "event"));
+      symlinkSync(join(repoRoot, "tools", "local-stack", "bin", "invoke.js"), join(bin, "invoke"));
+      const result = spawnSync(
+        "sh",
+        ["-c", "pnpm event http --path /hello --query name=Ada | pnpm invoke hello --event -"],
+        { cwd: workspace, encoding: "utf8", timeout: 600_000 },
+      );
+      expect(result.status, result.stderr).toBe(0);
+      const reply = JSON.parse(result.stdout) as { statusCode: number; body: string };
+      expect(reply.statusCode).toBe(200);
+      expect(JSON.parse(reply.body)).toEqual({ message: "Hello, Ada!" });
+    } finally {
+      rmSync(workspace, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,7 @@
 /**
  * End to end through the real engine (Runtime API + aws-lambda-ric processes): the write-up's curl request, the
- * AWS SDK against the Invoke API, and the HTTP API gateway in front of the hello function and test functions.
+ * AWS SDK against the Invoke API, and the HTTP API gateway in front of test functions. "hello" here is a fixture that
+ * answers HTTP API events as the example function of that name does, so the write-up's own event file can drive it.
  */
 import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
@@ -14,19 +15,22 @@ import {
   type InvokeWithResponseStreamCompleteEvent,
   LambdaClient,
 } from "@aws-sdk/client-lambda";
-import { buildFunction } from "@lambda-images/build";
-import { findFunction } from "@lambda-images/function-config";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LIMITS } from "./contract.js";
 import type { HttpApiEventV2 } from "./front-doors/http-api/event.js";
 import { type LocalStack, startStack } from "./stack.js";
+import { fixtureFunction, removeFixtureFunctions } from "./testing/fixture-function.js";
 import { openGate } from "./testing/gate.js";
 import { decode, encode, rejection } from "./testing/sdk.js";
 import { addTestFunction, createTestWorkspace } from "./testing/test-workspace.js";
 
 const run = promisify(execFile);
-const hello = findFunction("hello");
-const writeUpEvent = readFileSync(join(hello.dir, "events", "write-up-hello.json"), "utf8");
+// The write-up's event, as checked in beside the example function (a file read, no build; see turbo.json).
+const writeUpEvent = readFileSync(
+  new URL("../../../functions/hello/events/write-up-hello.json", import.meta.url),
+  "utf8",
+);
+const hello = fixtureFunction("greeter", { name: "hello", routes: ["GET /hello"] });
 const scratch = mkdtempSync(join(tmpdir(), "stack-test-"));
 
 const root = createTestWorkspace();
@@ -108,8 +112,6 @@ let lambda: LambdaClient;
 const logLines: string[] = [];
 
 beforeAll(async () => {
-  // `pnpm test` builds hello first (see turbo.json); build it here when the tests run on their own.
-  if (!existsSync(hello.bundle)) await buildFunction(hello);
   stack = await startStack({
     functions: [hello, ...fixtures],
     // The write-up's curl names no function: the one behind it is chosen here ("echo" comes first by name).
@@ -131,6 +133,7 @@ beforeAll(async () => {
 afterAll(async () => {
   lambda?.destroy();
   await stack?.close();
+  removeFixtureFunctions();
 });
 
 /** The write-up's request: `curl URL -d BODY` (a POST with curl's form content type), or fetch without curl. */

@@ -2,10 +2,9 @@
  * End-to-end through createFunctionHost, the same suite against the real aws-lambda-ric and the pure-JS fallback
  * client: real processes, a real Runtime API, fixture functions loaded through the one config module.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
-import { findWorkspaceRoot, loadFunction } from "@lambda-images/function-config";
 import { afterAll, describe, expect, test } from "vitest";
 import type { FunctionHost, HostOptions, InvokeOutcome, InvokeRequest, RunnerKind } from "../contract.js";
 import { LIMITS } from "../contract.js";
@@ -482,15 +481,12 @@ describe("a function that was not built", () => {
   });
 });
 
-const helloDir = join(findWorkspaceRoot(), "functions", "hello");
-const helloBuilt = existsSync(join(helloDir, "dist", "index.mjs"));
-
-describe.runIf(helloBuilt).each<RunnerKind>(["ric", "fallback"])(
-  "functions/hello with the %s runner",
+describe.each<RunnerKind>(["ric", "fallback"])(
+  "an HTTP API function (the write-up's hello, as a fixture) with the %s runner",
   (runner) => {
     test("answers its write-up event", async () => {
       const lines: string[] = [];
-      const host = createFunctionHost(loadFunction(helloDir), {
+      const host = createFunctionHost(fixtureFunction("greeter", { name: "hello", routes: ["GET /hello"] }), {
         runner,
         logSink: (line) => lines.push(line),
       });

@@ -15,7 +15,8 @@ export type FixtureName =
   | "init-error"
   | "callback-handler"
   | "streaming"
-  | "prelude";
+  | "prelude"
+  | "greeter";
 
 const roots: string[] = [];
 
