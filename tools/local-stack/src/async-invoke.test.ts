@@ -106,7 +106,8 @@ describe("Event invocations through the queue (ric, 2 instances, no host queue)"
     failing: {},
     once: { async: { maximumRetryAttempts: 0 } },
     crashing: { async: { maximumRetryAttempts: 1 } },
-    sleepy: { timeout: 1, async: { maximumRetryAttempts: 0 } },
+    // The deadline covers the cold start: 5 s leaves a loaded machine time to reach the handler, which then hangs.
+    sleepy: { timeout: 5, async: { maximumRetryAttempts: 0 } },
   });
   const { deadLetters } = workspace;
   let stack: LocalStack;
@@ -251,7 +252,7 @@ describe("Event invocations through the queue (ric, 2 instances, no host queue)"
         requestId: hangId,
         reason: "retries-exhausted",
         errorType: "Sandbox.Timedout",
-        errorMessage: expect.stringContaining("Task timed out after 1.00 seconds"),
+        errorMessage: expect.stringContaining("Task timed out after 5.00 seconds"),
       }),
     ]);
   });
