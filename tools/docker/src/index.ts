@@ -26,7 +26,7 @@ export {
 export { type BaseImageDefinition, discoverBaseImages, loadBaseImage } from "./images/config.js";
 export { type Finding, formatFinding } from "./lint/findings.js";
 export { baseImageUsers, type LintOptions, lintTarget, lintWorkspace } from "./lint/lint.js";
-export { RULES } from "./lint/rules.js";
+export { RULES } from "./lint/rules/index.js";
 export { functionDockerfile, type LintTarget, shippedDockerfiles } from "./lint/targets.js";
 export { buildLocalImage, type LocalBuild } from "./local/build-local.js";
 export {

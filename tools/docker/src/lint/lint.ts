@@ -4,7 +4,7 @@ import { finalStage, parseDockerfile } from "../dockerfile/parse.js";
 import { discoverBaseImages } from "../images/config.js";
 import { runDockerfilelint } from "./dockerfilelint.js";
 import type { Finding } from "./findings.js";
-import { RULES, type RuleContext } from "./rules.js";
+import { RULES, type RuleContext } from "./rules/index.js";
 import { type LintTarget, shippedDockerfiles } from "./targets.js";
 
 export interface LintOptions {
