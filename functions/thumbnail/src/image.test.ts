@@ -5,13 +5,8 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import {
-  announceSkip,
-  dockerAvailability,
-  type FunctionImageRecord,
-  IN_CI,
-  imageBuilderForTests,
-} from "@lambda-images/docker";
+import type { FunctionImageRecord } from "@lambda-images/docker";
+import { announceSkip, dockerAvailability, IN_CI, imageBuilderForTests } from "@lambda-images/docker/testing";
 import { findWorkspaceRoot, loadFunction, STRATEGIES } from "@lambda-images/function-config";
 import { createFunctionHost } from "@lambda-images/local-stack";
 import sharp from "sharp";

@@ -17,12 +17,12 @@ import {
 import { buildFunction } from "@lambda-images/build";
 import { findFunction } from "@lambda-images/function-config";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openGate } from "../test/support/gate.js";
+import { decode, encode, rejection } from "../test/support/sdk.js";
+import { addTestFunction, createTestWorkspace } from "../test/support/test-workspace.js";
 import { LIMITS } from "./contract.js";
 import type { HttpApiEventV2 } from "./front-doors/http-api/event.js";
 import { type LocalStack, startStack } from "./stack.js";
-import { openGate } from "./testing/gate.js";
-import { decode, encode, rejection } from "./testing/sdk.js";
-import { addTestFunction, createTestWorkspace } from "./testing/test-workspace.js";
 
 const run = promisify(execFile);
 const hello = findFunction("hello");
@@ -90,7 +90,7 @@ const fixtures = [
   }),
   addTestFunction(root, {
     name: "held",
-    // Waits at a test's gate (testing/gate.ts) until the test lets it answer.
+    // Waits at a test's gate (test/support/gate.ts) until the test lets it answer.
     bundle:
       "export const handler = async (event) => {\n" +
       '  await (await fetch(event.gate + "/" + event.step)).text();\n' +

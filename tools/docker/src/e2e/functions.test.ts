@@ -21,13 +21,13 @@ import {
 } from "@lambda-images/function-config";
 import { CONTAINER_LABEL, createFunctionHost, EMULATOR_BUNDLE } from "@lambda-images/local-stack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureBundles } from "../../test/support/bundles.js";
+import { announceSkip, dockerAvailability, IN_CI, imageBuilderForTests } from "../../testing/engine.js";
 import type { ImageBuilder } from "../build/builder.js";
 import { docker, dockerOk } from "../docker/engine.js";
 import { functionDockerfile } from "../lint/targets.js";
 import { buildLocalImage, type LocalBuild } from "../local/build-local.js";
 import { imageEnvironment, type RunningContainer, startContainer } from "../run/container.js";
-import { ensureBundles } from "../testing/bundles.js";
-import { announceSkip, dockerAvailability, IN_CI, imageBuilderForTests } from "../testing/engine.js";
 import {
   type Comparable,
   comparable,
