@@ -21,7 +21,7 @@ export function defineWorkspaceConfig(overrides = {}) {
         hookTimeout: 60_000,
         // expect.poll waits for an outcome the code under test will reach (a process gone, a chunk arrived), never
         // for an intermediate state that only lasts a moment: those are held open with a gate instead (see
-        // tools/local-stack/src/testing/gate.ts). A loaded 2-core machine must not fail a poll on time.
+        // tools/local-stack/test/support/gate.ts). A loaded 2-core machine must not fail a poll on time.
         expect: { poll: { timeout: 15_000 } },
       },
     }),

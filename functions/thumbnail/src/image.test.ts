@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { announceSkip, dockerAvailability, IN_CI, imageBuilderForTests } from "@lambda-images/docker";
+import { announceSkip, dockerAvailability, IN_CI, imageBuilderForTests } from "@lambda-images/docker/testing";
 import {
   type FunctionImageRecord,
   findWorkspaceRoot,

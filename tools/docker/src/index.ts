@@ -37,11 +37,3 @@ export {
 } from "./local/local-target.js";
 export { imageEnvironment, type RunningContainer, startContainer } from "./run/container.js";
 export { runCli, USAGE } from "./run-cli.js";
-export {
-  announceSkip,
-  dockerAvailability,
-  type EngineAvailability,
-  IN_CI,
-  imageBuilderForTests,
-  overridesForTests,
-} from "./testing/engine.js";

@@ -12,15 +12,13 @@ import { delimiter, join } from "node:path";
 import { buildFunction } from "@lambda-images/build";
 import {
   baseImageUsers,
-  dockerAvailability,
   formatFinding,
-  IN_CI,
   lintTarget,
   overrideBuildArgs,
-  overridesForTests,
   parseDockerfile,
   removeImages,
 } from "@lambda-images/docker";
+import { dockerAvailability, IN_CI, overridesForTests } from "@lambda-images/docker/testing";
 import {
   type FunctionDefinition,
   findFunction,

@@ -13,21 +13,18 @@ import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { buildFunction } from "@lambda-images/build";
 import {
-  announceSkip,
   buildLocalImage,
   docker,
-  dockerAvailability,
   dockerOk,
   functionDockerfile,
   type ImageBuilder,
-  IN_CI,
-  imageBuilderForTests,
   imageEnvironment,
   type LocalBuild,
   type RunningContainer,
   startContainer,
 } from "@lambda-images/docker";
 import { firstAnswer, freePort, postInvoke } from "@lambda-images/docker/e2e-support";
+import { announceSkip, dockerAvailability, IN_CI, imageBuilderForTests } from "@lambda-images/docker/testing";
 import {
   discoverFunctions,
   type FunctionDefinition,

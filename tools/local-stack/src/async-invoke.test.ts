@@ -10,6 +10,8 @@ import { PassThrough } from "node:stream";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import type { FunctionDefinition } from "@lambda-images/function-config";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { encode } from "../test/support/sdk.js";
+import { addTestFunction, createTestWorkspace } from "../test/support/test-workspace.js";
 import { stoppedMessage } from "./cli/dev.js";
 import { runInvoke } from "./cli/invoke.js";
 import { createFunctionHost } from "./engine/index.js";
@@ -19,8 +21,6 @@ import {
   DeadLetterStore,
 } from "./front-doors/invoke-api/dead-letters.js";
 import { type LocalStack, type StackOptions, startStack } from "./stack.js";
-import { encode } from "./testing/sdk.js";
-import { addTestFunction, createTestWorkspace } from "./testing/test-workspace.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "async-invoke-"));
 let files = 0;

@@ -11,8 +11,8 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { buildFunction } from "@lambda-images/build";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CommandResult, runCommand } from "./testing/run-command.js";
-import { addTestFunction, createTestWorkspace } from "./testing/test-workspace.js";
+import { type CommandResult, runCommand } from "../test/support/run-command.js";
+import { addTestFunction, createTestWorkspace } from "../test/support/test-workspace.js";
 
 const run = promisify(execFile);
 const packageDir = dirname(dirname(fileURLToPath(import.meta.url)));

@@ -10,19 +10,19 @@
 import { once } from "node:events";
 import { connect, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fixtureFunction, removeFixtureFunctions } from "../test/support/fixture-function.js";
 import { LOCAL_ACCOUNT_ID } from "./engine/index.js";
 import { type LocalStack, startStack } from "./stack.js";
-import { fixtureFunction, removeFixtureFunctions } from "./testing/fixture-function.js";
 
 const REGION = "eu-west-1";
-/** A function whose event (or HTTP request body) says what to return: see testing/behaviours.mjs. */
+/** A function whose event (or HTTP request body) says what to return: see test/support/behaviours.mjs. */
 const shape = fixtureFunction("behaviours", {
   name: "shape",
   routes: ["ANY /shape"],
   functionUrl: { authType: "NONE" },
   timeout: 60,
 });
-/** A streaming function that writes the prelude its request asks for: see testing/prelude.mjs. */
+/** A streaming function that writes the prelude its request asks for: see test/support/prelude.mjs. */
 const prelude = fixtureFunction("prelude", {
   name: "prelude",
   functionUrl: { invokeMode: "RESPONSE_STREAM", authType: "NONE" },

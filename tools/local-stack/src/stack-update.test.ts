@@ -6,9 +6,9 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type FunctionDefinition, loadFunction } from "@lambda-images/function-config";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openGate } from "../test/support/gate.js";
+import { addTestFunction, createTestWorkspace } from "../test/support/test-workspace.js";
 import { type LocalStack, startStack } from "./stack.js";
-import { openGate } from "./testing/gate.js";
-import { addTestFunction, createTestWorkspace } from "./testing/test-workspace.js";
 
 const root = createTestWorkspace("stack-update-");
 // Answers its STAGE variable; with a gate in the event, waits there first.

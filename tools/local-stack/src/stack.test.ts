@@ -16,13 +16,13 @@ import {
   LambdaClient,
 } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fixtureFunction, removeFixtureFunctions } from "../test/support/fixture-function.js";
+import { openGate } from "../test/support/gate.js";
+import { decode, encode, rejection } from "../test/support/sdk.js";
+import { addTestFunction, createTestWorkspace } from "../test/support/test-workspace.js";
 import { LIMITS } from "./contract.js";
 import type { HttpApiEventV2 } from "./front-doors/http-api/event.js";
 import { type LocalStack, startStack } from "./stack.js";
-import { fixtureFunction, removeFixtureFunctions } from "./testing/fixture-function.js";
-import { openGate } from "./testing/gate.js";
-import { decode, encode, rejection } from "./testing/sdk.js";
-import { addTestFunction, createTestWorkspace } from "./testing/test-workspace.js";
 
 const run = promisify(execFile);
 // The write-up's event, as checked in beside the example function (a file read, no build; see turbo.json).
@@ -94,7 +94,7 @@ const fixtures = [
   }),
   addTestFunction(root, {
     name: "held",
-    // Waits at a test's gate (testing/gate.ts) until the test lets it answer.
+    // Waits at a test's gate (test/support/gate.ts) until the test lets it answer.
     bundle:
       "export const handler = async (event) => {\n" +
       '  await (await fetch(event.gate + "/" + event.step)).text();\n' +

@@ -8,8 +8,8 @@ import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { runCommand } from "./testing/run-command.js";
-import { addTestFunction, createTestWorkspace } from "./testing/test-workspace.js";
+import { runCommand } from "../test/support/run-command.js";
+import { addTestFunction, createTestWorkspace } from "../test/support/test-workspace.js";
 
 const packageDir = dirname(dirname(fileURLToPath(import.meta.url)));
 const repoRoot = join(packageDir, "..", "..");

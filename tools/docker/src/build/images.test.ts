@@ -18,11 +18,11 @@ import {
 } from "@lambda-images/function-config";
 import { createFunctionHost } from "@lambda-images/local-stack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureBundles } from "../../test/support/bundles.js";
+import { announceSkip, dockerAvailability, IN_CI, imageBuilderForTests } from "../../testing/engine.js";
 import { docker, dockerOk, inspectImage } from "../docker/engine.js";
 import { firstAnswer, freePort } from "../e2e/support.js";
 import { imageEnvironment, type RunningContainer, startContainer } from "../run/container.js";
-import { ensureBundles } from "../testing/bundles.js";
-import { announceSkip, dockerAvailability, IN_CI, imageBuilderForTests } from "../testing/engine.js";
 import type { ImageBuilder } from "./builder.js";
 
 const BUILD_TIMEOUT_MS = 25 * 60_000;

@@ -24,10 +24,10 @@ import {
   removeContainer,
 } from "@lambda-images/local-stack";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { announceSkip, dockerAvailability, IN_CI, imageBuilderForTests } from "../../testing/engine.js";
 import { dockerOk } from "../docker/engine.js";
 import { buildLocalImage, type LocalBuild } from "../local/build-local.js";
 import { imageEnvironment, type RunningContainer, startContainer } from "../run/container.js";
-import { announceSkip, dockerAvailability, IN_CI, imageBuilderForTests } from "../testing/engine.js";
 import { firstAnswer, freePort, postInvoke } from "./support.js";
 
 const BUILD_TIMEOUT_MS = 25 * 60_000;

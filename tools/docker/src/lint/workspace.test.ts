@@ -1,6 +1,6 @@
 import { discoverFunctions, findWorkspaceRoot } from "@lambda-images/function-config";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ensureBundles } from "../testing/bundles.js";
+import { ensureBundles } from "../../test/support/bundles.js";
 import { formatFinding } from "./findings.js";
 import { lintWorkspace } from "./lint.js";
 

@@ -8,22 +8,22 @@ import { join } from "node:path";
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { type FunctionDefinition, loadFunction, readImageRecord } from "@lambda-images/function-config";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { docker, dockerOk, inspectImage } from "../docker/engine.js";
-import { runCli } from "../run-cli.js";
-import { isolatedAwsEnvironment } from "../testing/aws-environment.js";
-import { EcrStandIn } from "../testing/ecr-stand-in.js";
+import { isolatedAwsEnvironment } from "../../testing/aws-environment.js";
+import { EcrStandIn } from "../../testing/ecr-stand-in.js";
 import {
   announceSkip,
   dockerAvailability,
   IN_CI,
   importTestImage,
   overridesForTests,
-} from "../testing/engine.js";
+} from "../../testing/engine.js";
 import {
   localRegistryForTests,
   TEST_REGISTRY_HOST as registryHost,
   uniqueSuffix,
-} from "../testing/registry.js";
+} from "../../testing/registry.js";
+import { docker, dockerOk, inspectImage } from "../docker/engine.js";
+import { runCli } from "../run-cli.js";
 import { publishFunction } from "./publish.js";
 import { contentTag, readDigestRecords, repositoryName, stageDeployDir } from "./records.js";
 import { EcrRegistry, LocalRegistry } from "./registries.js";

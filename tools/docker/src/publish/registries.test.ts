@@ -1,13 +1,13 @@
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isolatedAwsEnvironment } from "../testing/aws-environment.js";
-import { EcrStandIn } from "../testing/ecr-stand-in.js";
+import { isolatedAwsEnvironment } from "../../testing/aws-environment.js";
+import { EcrStandIn } from "../../testing/ecr-stand-in.js";
 import {
   localRegistryForTests,
   putTestImage,
   TEST_REGISTRY_HOST as registryHost,
   uniqueSuffix,
-} from "../testing/registry.js";
+} from "../../testing/registry.js";
 import { AwsPreflightError, EcrRegistry, LocalRegistry } from "./registries.js";
 
 const registryTests = await localRegistryForTests(registryHost);

@@ -1,6 +1,6 @@
 import type { FunctionDefinition } from "@lambda-images/function-config";
 import { describe, expect, it } from "vitest";
-import { addTestFunction, createTestWorkspace } from "../testing/test-workspace.js";
+import { addTestFunction, createTestWorkspace } from "../../test/support/test-workspace.js";
 import { changeLine, diffFunction } from "./config-diff.js";
 
 const root = createTestWorkspace("config-diff-");

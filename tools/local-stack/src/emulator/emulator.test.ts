@@ -25,7 +25,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const run = promisify(execFile);
 const packageDir = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
-const fixtures = join(packageDir, "src", "testing");
+const fixtures = join(packageDir, "test", "support");
 /** The built bundle (paths.ts names it relative to the compiled module, so not from src/). */
 const EMULATOR_BUNDLE = join(packageDir, "dist", "emulator.mjs");
 const ricEntry = createRequire(import.meta.url).resolve("aws-lambda-ric");

@@ -4,8 +4,8 @@
  * fails at once instead of holding its instance until the timeout.
  */
 import { afterAll, describe, expect, it } from "vitest";
+import { fixtureFunction, removeFixtureFunctions } from "../../test/support/fixture-function.js";
 import type { FunctionHost, InvokeOutcome, InvokeRequest, RunnerKind } from "../contract.js";
-import { fixtureFunction, removeFixtureFunctions } from "../testing/fixture-function.js";
 import { createFunctionHost } from "./host.js";
 
 type ResponseOutcome = Extract<InvokeOutcome, { kind: "response" }>;

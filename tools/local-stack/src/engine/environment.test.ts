@@ -1,6 +1,6 @@
 import { loadFunction } from "@lambda-images/function-config";
 import { afterAll, describe, expect, test } from "vitest";
-import { fixtureFunction, removeFixtureFunctions } from "../testing/fixture-function.js";
+import { fixtureFunction, removeFixtureFunctions } from "../../test/support/fixture-function.js";
 import { instanceEnvironment } from "./environment.js";
 import { functionArn, newTraceId } from "./identity.js";
 

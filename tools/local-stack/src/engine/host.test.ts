@@ -6,10 +6,14 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { afterAll, describe, expect, test } from "vitest";
+import {
+  type FixtureName,
+  fixtureFunction,
+  removeFixtureFunctions,
+} from "../../test/support/fixture-function.js";
+import { openGate } from "../../test/support/gate.js";
 import type { FunctionHost, HostOptions, InvokeOutcome, InvokeRequest, RunnerKind } from "../contract.js";
 import { LIMITS } from "../contract.js";
-import { type FixtureName, fixtureFunction, removeFixtureFunctions } from "../testing/fixture-function.js";
-import { openGate } from "../testing/gate.js";
 import { createFunctionHost, RequestTooLargeError } from "./host.js";
 
 type ResponseOutcome = Extract<InvokeOutcome, { kind: "response" }>;

@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { fixtureFunction, removeFixtureFunctions } from "../../testing/fixture-function.js";
+import { fixtureFunction, removeFixtureFunctions } from "../../../test/support/fixture-function.js";
 import { createFunctionHost } from "../host.js";
 import {
   CONTAINER_LABEL,

@@ -4,7 +4,7 @@
  * one, instead of failing. In CI (CI=true), where the toolchain is installed, the real client stays required.
  */
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { fixtureFunction, removeFixtureFunctions } from "../../testing/fixture-function.js";
+import { fixtureFunction, removeFixtureFunctions } from "../../../test/support/fixture-function.js";
 import { createFunctionHost } from "../index.js";
 import { createRunner } from "./index.js";
 import { ricUnavailable } from "./ric.js";

@@ -5,7 +5,7 @@
 import { rmSync } from "node:fs";
 import type { FunctionDefinition } from "@lambda-images/function-config";
 import { afterAll, describe, expect, test } from "vitest";
-import { fixtureFunction, removeFixtureFunctions } from "../../testing/fixture-function.js";
+import { fixtureFunction, removeFixtureFunctions } from "../../../test/support/fixture-function.js";
 import { instanceEnvironment } from "../environment.js";
 import { RuntimeApiServer, type RuntimeError } from "../runtime-api/server.js";
 import { createRunner } from "./index.js";

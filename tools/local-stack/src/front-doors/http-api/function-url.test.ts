@@ -5,8 +5,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createInProcessHost } from "../../testing/in-process-host.js";
-import { addTestFunction, createTestWorkspace } from "../../testing/test-workspace.js";
+import { createInProcessHost } from "../../../test/support/in-process-host.js";
+import { addTestFunction, createTestWorkspace } from "../../../test/support/test-workspace.js";
 import type { HttpApiEventV2 } from "./event.js";
 import { createFunctionUrlListener } from "./function-url.js";
 

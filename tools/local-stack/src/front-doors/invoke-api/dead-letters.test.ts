@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { addTestFunction, createTestWorkspace } from "../../testing/test-workspace.js";
+import { addTestFunction, createTestWorkspace } from "../../../test/support/test-workspace.js";
 import {
   DEAD_LETTER_DIR,
   type DeadLetterRecord,

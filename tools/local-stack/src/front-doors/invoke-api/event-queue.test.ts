@@ -4,8 +4,8 @@
  */
 import type { AsyncInvokeConfig } from "@lambda-images/function-config";
 import { describe, expect, it } from "vitest";
+import { addTestFunction, createTestWorkspace } from "../../../test/support/test-workspace.js";
 import type { FunctionHost, InvokeOutcome, InvokeRequest } from "../../contract.js";
-import { addTestFunction, createTestWorkspace } from "../../testing/test-workspace.js";
 import type { DeadLetterRecord } from "./dead-letters.js";
 import { EventQueue } from "./event-queue.js";
 import type { EventQueueOptions } from "./event-queue-settings.js";

@@ -8,10 +8,10 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createInProcessHost, type InProcessHost } from "../../../test/support/in-process-host.js";
+import { decode, encode, rejection } from "../../../test/support/sdk.js";
+import { addTestFunction, createTestWorkspace } from "../../../test/support/test-workspace.js";
 import { LIMITS } from "../../contract.js";
-import { createInProcessHost, type InProcessHost } from "../../testing/in-process-host.js";
-import { decode, encode, rejection } from "../../testing/sdk.js";
-import { addTestFunction, createTestWorkspace } from "../../testing/test-workspace.js";
 import { DeadLetterStore } from "./dead-letters.js";
 import { createInvokeApi, type InvokeApi } from "./server.js";
 

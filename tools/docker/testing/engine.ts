@@ -8,9 +8,16 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ImageBuilder, type ImageBuilderOptions } from "../build/builder.js";
-import { type BaseOverrides, parseBaseOverrides } from "../build/overrides.js";
-import { checkEngine, dockerOk, type EngineInfo, inspectImage } from "../docker/engine.js";
+import {
+  type BaseOverrides,
+  checkEngine,
+  dockerOk,
+  type EngineInfo,
+  ImageBuilder,
+  type ImageBuilderOptions,
+  inspectImage,
+  parseBaseOverrides,
+} from "@lambda-images/docker";
 
 export type EngineAvailability =
   | { readonly available: true; readonly engine: EngineInfo }

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { LocalRegistry } from "../publish/registries.js";
+import { LocalRegistry } from "@lambda-images/docker/publish";
 
 /** One request the stand-in received: the ECR operation and its SigV4 Authorization header. */
 export interface EcrCall {

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { FunctionDefinition } from "@lambda-images/function-config";
-import type { FunctionHost, InvokeOutcome, InvokeRequest } from "../contract.js";
+import type { FunctionHost, InvokeOutcome, InvokeRequest } from "../../src/contract.js";
 
 export type InProcessHandler = (event: unknown, request: InvokeRequest) => unknown;
 

@@ -6,8 +6,8 @@ import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { DEFAULT_LOCAL_REGISTRY, LocalRegistry } from "@lambda-images/docker/publish";
 import { findWorkspaceRoot } from "@lambda-images/function-config";
-import { DEFAULT_LOCAL_REGISTRY, LocalRegistry } from "../publish/registries.js";
 import { IN_CI } from "./engine.js";
 
 const REGISTRY_BINARY = "/usr/bin/docker-registry";
