@@ -17,7 +17,6 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { findFunction, findWorkspaceRoot, STRATEGIES } from "@lambda-images/function-config";
 import { createFunctionHost } from "@lambda-images/local-stack";
-import { firstAnswer, freePort, postInvoke } from "../dist/e2e/support.js";
 import {
   buildLocalImage,
   checkEngine,
@@ -26,6 +25,7 @@ import {
   parseBaseOverrides,
   startContainer,
 } from "../dist/index.js";
+import { firstAnswer, freePort, postInvoke } from "../dist/testing/invoke-http.js";
 
 const { values } = parseArgs({
   options: { runs: { type: "string", default: "5" }, warm: { type: "string", default: "100" } },

@@ -15,4 +15,5 @@ export {
   importTestImage,
   overridesForTests,
 } from "./engine.js";
+export { firstAnswer, freePort, type HttpAnswer, INVOCATIONS_PATH, postInvoke } from "./invoke-http.js";
 export { localRegistryForTests, putTestImage, TEST_REGISTRY_HOST, uniqueSuffix } from "./registry.js";

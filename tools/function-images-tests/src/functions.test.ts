@@ -23,8 +23,15 @@ import {
   type RunningContainer,
   startContainer,
 } from "@lambda-images/docker";
-import { firstAnswer, freePort, postInvoke } from "@lambda-images/docker/e2e-support";
-import { announceSkip, dockerAvailability, IN_CI, imageBuilderForTests } from "@lambda-images/docker/testing";
+import {
+  announceSkip,
+  dockerAvailability,
+  firstAnswer,
+  freePort,
+  IN_CI,
+  imageBuilderForTests,
+  postInvoke,
+} from "@lambda-images/docker/testing";
 import {
   discoverFunctions,
   type FunctionDefinition,

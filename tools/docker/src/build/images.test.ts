@@ -20,8 +20,8 @@ import { createFunctionHost } from "@lambda-images/local-stack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureBundles } from "../../test/support/bundles.js";
 import { announceSkip, dockerAvailability, IN_CI, imageBuilderForTests } from "../../testing/engine.js";
+import { firstAnswer, freePort } from "../../testing/invoke-http.js";
 import { docker, dockerOk, inspectImage } from "../docker/engine.js";
-import { firstAnswer, freePort } from "../e2e/support.js";
 import { imageEnvironment, type RunningContainer, startContainer } from "../run/container.js";
 import type { ImageBuilder } from "./builder.js";
 

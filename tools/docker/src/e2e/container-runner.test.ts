@@ -25,10 +25,10 @@ import {
 } from "@lambda-images/local-stack";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { announceSkip, dockerAvailability, IN_CI, imageBuilderForTests } from "../../testing/engine.js";
+import { firstAnswer, freePort, postInvoke } from "../../testing/invoke-http.js";
 import { dockerOk } from "../docker/engine.js";
 import { buildLocalImage, type LocalBuild } from "../local/build-local.js";
 import { imageEnvironment, type RunningContainer, startContainer } from "../run/container.js";
-import { firstAnswer, freePort, postInvoke } from "./support.js";
 
 const BUILD_TIMEOUT_MS = 25 * 60_000;
 const RUN_TIMEOUT_MS = 120_000;

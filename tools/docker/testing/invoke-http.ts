@@ -1,6 +1,6 @@
 /**
  * Test helpers for the end-to-end image suites (here and in tools/function-images-tests, through
- * `@lambda-images/docker/e2e-support`): free ports, and the Invoke API of a local image over real HTTP.
+ * `@lambda-images/docker/testing`): free ports, and the Invoke API of a local image over real HTTP.
  */
 import { createServer } from "node:net";
 
