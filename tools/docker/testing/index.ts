@@ -5,6 +5,7 @@
  * of the package's own entries (it imports them by name, as any other package would).
  */
 export { isolatedAwsEnvironment } from "./aws-environment.js";
+export { localStackContainers } from "./containers.js";
 export { type EcrCall, EcrStandIn } from "./ecr-stand-in.js";
 export {
   announceSkip,

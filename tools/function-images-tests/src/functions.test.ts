@@ -15,7 +15,6 @@ import { buildFunction } from "@lambda-images/build";
 import {
   buildLocalImage,
   docker,
-  dockerOk,
   functionDockerfile,
   type ImageBuilder,
   imageEnvironment,
@@ -30,6 +29,7 @@ import {
   freePort,
   IN_CI,
   imageBuilderForTests,
+  localStackContainers,
   postInvoke,
 } from "@lambda-images/docker/testing";
 import {
@@ -40,12 +40,7 @@ import {
   STRATEGIES,
   type Strategy,
 } from "@lambda-images/function-config";
-import {
-  CONTAINER_LABEL,
-  CONTAINER_OWNER_LABEL,
-  createFunctionHost,
-  EMULATOR_BUNDLE,
-} from "@lambda-images/local-stack";
+import { createFunctionHost, EMULATOR_BUNDLE } from "@lambda-images/local-stack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type Comparable,
@@ -95,23 +90,6 @@ interface Timing {
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
-
-/** The containers the local stack's container runner runs for `functionName`. */
-/** The running containers of `functionName` that the local stack in process `owner` started (other suites run it too). */
-async function containersOf(
-  functionName: string,
-  owner: number | undefined = process.pid,
-): Promise<string[]> {
-  const ids = await dockerOk([
-    "ps",
-    "--quiet",
-    "--filter",
-    `label=${CONTAINER_LABEL}=${functionName}`,
-    "--filter",
-    `label=${CONTAINER_OWNER_LABEL}=${owner}`,
-  ]);
-  return ids.split("\n").filter(Boolean);
 }
 
 function helloMessage(body: Buffer): unknown {
@@ -354,7 +332,9 @@ describe.runIf(availability.available)("every function in every strategy, from i
         } finally {
           await host.close();
         }
-        expect(await containersOf(name), "the host's containers are gone once it is closed").toEqual([]);
+        expect(await localStackContainers(name), "the host's containers are gone once it is closed").toEqual(
+          [],
+        );
       },
       RUN_TIMEOUT_MS,
     );
@@ -439,13 +419,17 @@ describe.runIf(availability.available)("every function in every strategy, from i
             expect(await response.json()).toEqual({ message: "Hello, Chris!" });
           }
           for (const fn of functions) {
-            expect(await containersOf(fn.name, child.pid), `${fn.name} runs in a container`).toHaveLength(1);
+            expect(
+              await localStackContainers(fn.name, child.pid),
+              `${fn.name} runs in a container`,
+            ).toHaveLength(1);
           }
         } finally {
           child.kill("SIGINT");
         }
         expect(await exited).toBe(0);
-        for (const fn of functions) expect(await containersOf(fn.name, child.pid), output).toEqual([]);
+        for (const fn of functions)
+          expect(await localStackContainers(fn.name, child.pid), output).toEqual([]);
       },
       RUN_TIMEOUT_MS,
     );

@@ -25,20 +25,32 @@ let copy = "";
 // The budgets below are generous on purpose: @turbo/gen, pnpm and turbo run as real processes, and on a busy
 // 2-core machine (turbo runs this suite beside the others) a generation has taken 90 s. No assertion is about time.
 
+/** Under the longest hook's budget (900 s): a process past it is stuck, not slow. */
+const SPAWN_TIMEOUT_MS = 14 * 60_000;
+
 function run(command: string, args: readonly string[], cwd = copy): SpawnSyncReturns<string> {
   return spawnSync(command, args, {
     cwd,
     encoding: "utf8",
     env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1", NO_COLOR: "1", FORCE_COLOR: "0" },
     maxBuffer: 64 * 1024 * 1024,
+    // No terminal to answer a prompt: a question the arguments did not answer reads end-of-input, never waits.
+    input: "",
+    // A hang guard, not a speed limit (inside the hooks' and tests' own limits): a stuck process fails the test
+    // with what it printed instead of blocking the whole run.
+    timeout: SPAWN_TIMEOUT_MS,
   });
 }
 
 function succeed(command: string, args: readonly string[], cwd = copy): string {
   const result = run(command, args, cwd);
   const output = `${result.stdout}${result.stderr}`;
-  if (result.status !== 0)
-    throw new Error(`${command} ${args.join(" ")} exited ${result.status}:\n${output}`);
+  if (result.status !== 0) {
+    const how = result.error
+      ? `failed (${result.error.message})`
+      : `exited ${result.status ?? result.signal}`;
+    throw new Error(`${command} ${args.join(" ")} ${how}:\n${output}`);
+  }
   return output;
 }
 

@@ -16,7 +16,6 @@ import {
 } from "@lambda-images/function-config";
 import {
   CONTAINER_LABEL,
-  CONTAINER_OWNER_LABEL,
   createFunctionHost,
   type FunctionHost,
   type HostOptions,
@@ -24,6 +23,7 @@ import {
   removeContainer,
 } from "@lambda-images/local-stack";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { localStackContainers } from "../../testing/containers.js";
 import { announceSkip, dockerAvailability, IN_CI, imageBuilderForTests } from "../../testing/engine.js";
 import { firstAnswer, freePort, postInvoke } from "../../testing/invoke-http.js";
 import { dockerOk } from "../docker/engine.js";
@@ -83,17 +83,8 @@ function json(outcome: Response): Record<string, unknown> {
   return JSON.parse(outcome.payload.toString("utf8")) as Record<string, unknown>;
 }
 
-async function runningContainers(): Promise<string[]> {
-  const ids = await dockerOk([
-    "ps",
-    "--quiet",
-    "--filter",
-    `label=${CONTAINER_LABEL}=${FIXTURE}`,
-    "--filter",
-    `label=${CONTAINER_OWNER_LABEL}=${process.pid}`,
-  ]);
-  return ids.split("\n").filter(Boolean);
-}
+/** This suite's running containers of the fixture. */
+const runningContainers = (): Promise<string[]> => localStackContainers(FIXTURE);
 
 describe.runIf(availability.available)("a fixture function's image", () => {
   const root = findWorkspaceRoot();
