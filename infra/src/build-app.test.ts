@@ -9,11 +9,15 @@ import { Annotations, Match, Template } from "aws-cdk-lib/assertions";
 import * as ecr from "aws-cdk-lib/aws-ecr";
 import * as iam from "aws-cdk-lib/aws-iam";
 import { afterEach, describe, expect, it } from "vitest";
+import {
+  copyWorkspaceFunctions,
+  createTempWorkspace,
+  type TempWorkspace,
+} from "../test/support/workspace.js";
 import { buildApp } from "./build-app.js";
 import { PLACEHOLDER_DIGEST } from "./digests.js";
 import { applyNagChecks } from "./nag.js";
 import { lambdaFunctionName } from "./naming.js";
-import { copyWorkspaceFunctions, createTempWorkspace, type TempWorkspace } from "./testing/workspace.js";
 
 const workspaceRoot = findWorkspaceRoot();
 const realFunctions = discoverFunctions(workspaceRoot);

@@ -3,8 +3,8 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import * as esbuild from "esbuild";
 import { afterAll, describe, expect, it } from "vitest";
+import { callHandler, createFunction, isolateBundle, removeFixtures } from "../test/support/fixture.js";
 import { BuildError, buildFunction, esbuildOptions, REQUIRE_BANNER } from "./index.js";
-import { callHandler, createFunction, isolateBundle, removeFixtures } from "./testing/fixture.js";
 
 afterAll(removeFixtures);
 

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
+import { createFunction, removeFixtures } from "../test/support/fixture.js";
 import { buildFunction, formatBytes, formatReport } from "./index.js";
 import { displayInputPath } from "./report.js";
-import { createFunction, removeFixtures } from "./testing/fixture.js";
 
 afterAll(removeFixtures);
 

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { UsageError } from "@lambda-images/cli";
 import { afterAll, describe, expect, it } from "vitest";
+import { createFunctionDir, removeFixtures } from "../test/support/fixture.js";
 import { parseCliArgs, runCli } from "./run-cli.js";
-import { createFunctionDir, removeFixtures } from "./testing/fixture.js";
 
 afterAll(removeFixtures);
 

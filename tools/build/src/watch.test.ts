@@ -2,8 +2,8 @@ import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { callHandler, createFunction, isolateBundle, removeFixtures } from "../test/support/fixture.js";
 import { type BuildOutcome, type FunctionWatcher, watchFunction } from "./index.js";
-import { callHandler, createFunction, isolateBundle, removeFixtures } from "./testing/fixture.js";
 
 afterAll(removeFixtures);
 

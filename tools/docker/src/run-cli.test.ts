@@ -1,5 +1,6 @@
-import { findWorkspaceRoot } from "@lambda-images/function-config";
+import { discoverFunctions, findWorkspaceRoot } from "@lambda-images/function-config";
 import { describe, expect, it } from "vitest";
+import { ensureBundles } from "../test/support/bundles.js";
 import { runCli } from "./run-cli.js";
 
 function capture(cwd = findWorkspaceRoot()) {
@@ -14,11 +15,15 @@ function capture(cwd = findWorkspaceRoot()) {
 
 describe("lambda-image CLI", () => {
   it("lint: reports the repository's Dockerfiles and exits 0 when they are clean", async () => {
+    // The lint checks each function's bundle exports its handler: turbo builds only hello before this package's
+    // tests, so the other functions' bundles are built here when missing.
+    await ensureBundles(discoverFunctions(findWorkspaceRoot()));
     const { io, out, err } = capture();
-    expect(await runCli(["lint"], io)).toBe(0);
+    expect(await runCli(["lint"], io), [...out, ...err].join("\n")).toBe(0);
     expect(err).toEqual([]);
     expect(out.join("\n")).toMatch(/^lambda-image lint: \d+ Dockerfiles, no findings\.$/);
-  });
+    // A hang guard for the builds on a loaded machine, not a speed limit.
+  }, 300_000);
 
   it("says what was wrong with the call, with the usage, and exits 2", async () => {
     const unknown = capture();
