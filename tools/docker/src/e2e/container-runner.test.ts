@@ -141,7 +141,7 @@ describe.runIf(availability.available)("a fixture function's image", () => {
         images.production.imageId,
       ]);
       expect(await dockerOk(["inspect", "--format", "{{.State.Status}}", name])).toBe("created");
-      await removeContainer(name, process.env, () => true);
+      expect(await removeContainer(name, process.env, () => true)).toBe(true);
       expect(await dockerOk(["ps", "--all", "--quiet", "--filter", `name=^${name}$`])).toBe("");
     });
 

@@ -260,9 +260,10 @@ class ContainerProcess implements RuntimeProcess {
   }
 
   async #killContainer(): Promise<void> {
-    await removeContainer(this.#name, this.#env, () => !this.#gone);
-    if (this.#gone || this.#child.pid === undefined) return;
-    // The engine did not remove it in time: end the client, which is all that is left of it here.
+    const removed = await removeContainer(this.#name, this.#env, () => !this.#gone);
+    // Removed, the container takes its client with it. Otherwise the engine never created it while the client
+    // waited: end the client, which is all that is left of it here.
+    if (removed || this.#gone || this.#child.pid === undefined) return;
     try {
       process.kill(process.platform === "win32" ? this.#child.pid : -this.#child.pid, "SIGKILL");
     } catch {
@@ -291,20 +292,21 @@ class ContainerProcess implements RuntimeProcess {
  * Stops and removes container `name` whatever state it is in: running, exited, or only created (`docker run` has
  * created it and not started it yet: `docker kill` refuses such a container as "not running", and it would start
  * a moment later with nothing left to stop it). While the container does not exist yet, tries again as long as
- * `waiting()` says its `docker run` client is still there.
+ * `waiting()` says its `docker run` client is still there. Resolves with whether the engine removed it (or is).
  */
 export async function removeContainer(
   name: string,
   env: NodeJS.ProcessEnv,
   waiting: () => boolean,
-): Promise<void> {
+): Promise<boolean> {
   for (let attempt = 0; attempt < KILL_ATTEMPTS && waiting(); attempt++) {
     // `docker rm --force` exits 0 even for a container that does not exist: read what it printed.
     const result = await dockerCall(["rm", "--force", name], env);
-    if (/already in progress/.test(result.output)) return;
-    if (result.ok && !/No such container/i.test(result.output)) return;
+    if (/already in progress/.test(result.output)) return true;
+    if (result.ok && !/No such container/i.test(result.output)) return true;
     await delay(KILL_RETRY_MS);
   }
+  return false;
 }
 
 /** Whether host process `pid` runs in container `id` (false when the engine runs on another machine). */
