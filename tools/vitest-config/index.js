@@ -2,10 +2,12 @@ import { fileURLToPath } from "node:url";
 import { defineConfig, mergeConfig } from "vitest/config";
 
 const lambdaEnvSetup = fileURLToPath(new URL("./lambda-env.js", import.meta.url));
+const tempDirSetup = fileURLToPath(new URL("./temp-dir.js", import.meta.url));
 
 /**
  * The workspace's Vitest defaults: tests live next to the code as `*.test.ts`, run in Node, and every test file
- * starts with the environment variables Lambda sets for a function (see ./lambda-env.js).
+ * starts with the environment variables Lambda sets for a function (see ./lambda-env.js). Each run gets its own
+ * temporary folder, removed when it ends (see ./temp-dir.js).
  *
  * @param {import("vitest/config").ViteUserConfig} [overrides]
  */
@@ -15,6 +17,7 @@ export function defineWorkspaceConfig(overrides = {}) {
       test: {
         environment: "node",
         include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+        globalSetup: [tempDirSetup],
         setupFiles: [lambdaEnvSetup],
         restoreMocks: true,
         testTimeout: 60_000,
