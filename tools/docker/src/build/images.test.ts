@@ -1,15 +1,15 @@
 /**
- * Builds hello in all three strategies with the real Docker engine and runs each image: the production target
- * answers the write-up's event through a Runtime API on 127.0.0.1, as in Lambda; the `-p PORT:8080` flow is
- * exercised where the image carries an emulator (AWS's real bases do; the CI stand-ins and our production
- * non-aws image do not, and their entry points must say so).
+ * Builds a fixture function (test/fixtures/greeter: a function as the generator lays one out, with a ready-made
+ * bundle) in all three strategies with the real Docker engine and runs each image: the production target answers
+ * its event through a Runtime API on 127.0.0.1, as in Lambda; the `-p PORT:8080` flow is exercised where the image
+ * carries an emulator (AWS's real bases do; the CI stand-ins and our production non-aws image do not, and their
+ * entry points must say so). The example functions' images are tools/function-images-tests' suite.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   type FunctionDefinition,
   type FunctionImageRecord,
-  findFunction,
   findWorkspaceRoot,
   imageRecordFile,
   readImageRecord,
@@ -18,7 +18,7 @@ import {
 } from "@lambda-images/function-config";
 import { createFunctionHost } from "@lambda-images/local-stack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureBundles } from "../../test/support/bundles.js";
+import { fixtureFunction, removeFixtureFunctions } from "../../test/support/fixture-function.js";
 import { announceSkip, dockerAvailability, IN_CI, imageBuilderForTests } from "../../testing/engine.js";
 import { firstAnswer, freePort } from "../../testing/invoke-http.js";
 import { docker, dockerOk, inspectImage } from "../docker/engine.js";
@@ -27,6 +27,7 @@ import type { ImageBuilder } from "./builder.js";
 
 const BUILD_TIMEOUT_MS = 25 * 60_000;
 const RUN_TIMEOUT_MS = 120_000;
+const FIXTURE = "greeter";
 
 const availability = await dockerAvailability();
 if (!availability.available && !IN_CI) announceSkip(availability.reason);
@@ -34,20 +35,20 @@ if (!availability.available && !IN_CI) announceSkip(availability.reason);
 describe.runIf(!availability.available && IN_CI)("Docker images in CI", () => {
   it("needs a Docker engine", () => {
     throw new Error(
-      `CI=true but no Docker engine answers, so hello's images cannot be built or run. Start one before the ` +
+      `CI=true but no Docker engine answers, so the fixture's images cannot be built or run. Start one before the ` +
         `tests (bash .ci/docker/start-engine.sh) and build the stand-ins (bash .ci/docker/stand-ins/build.sh).\n` +
         (availability.available ? "" : availability.reason),
     );
   });
 });
 
-interface HelloReply {
+interface GreeterReply {
   readonly statusCode: number;
   readonly body: string;
 }
 
 function parseReply(body: string): { statusCode: number; message: unknown } {
-  const reply = JSON.parse(body) as HelloReply;
+  const reply = JSON.parse(body) as GreeterReply;
   return { statusCode: reply.statusCode, message: (JSON.parse(reply.body) as { message?: unknown }).message };
 }
 
@@ -74,53 +75,53 @@ async function hasEmulator(image: string): Promise<boolean> {
   return probe.code === 0;
 }
 
-describe.runIf(availability.available)("hello's images, built and run with the Docker engine", () => {
+describe.runIf(availability.available)("a function's images, built and run with the Docker engine", () => {
   const root = findWorkspaceRoot();
-  let hello: FunctionDefinition;
+  let fn: FunctionDefinition;
   let builder: ImageBuilder;
   const records = new Map<Strategy, FunctionImageRecord>();
   const containers: RunningContainer[] = [];
-  const event = () => readFileSync(join(hello.dir, "events", "write-up-hello.json"), "utf8");
+  const event = () => readFileSync(join(fn.dir, "events", "hello.json"), "utf8");
   const record = (strategy: Strategy): FunctionImageRecord => {
     const built = records.get(strategy);
-    if (!built) throw new Error(`hello:${strategy} was not built (see the build test's failure)`);
+    if (!built) throw new Error(`${FIXTURE}:${strategy} was not built (see the build test's failure)`);
     return built;
   };
 
   beforeAll(async () => {
-    hello = findFunction("hello", root);
-    await ensureBundles([hello]);
+    fn = fixtureFunction(FIXTURE);
     builder = await imageBuilderForTests(root);
   }, BUILD_TIMEOUT_MS);
 
   afterAll(async () => {
     await Promise.all(containers.map((c) => c.stop()));
+    removeFixtureFunctions();
   });
 
   it.each(STRATEGIES)(
-    "builds hello:%s for linux/amd64 and records it in .image/",
+    "builds greeter:%s for linux/amd64 and records it in .image/",
     async (strategy) => {
-      const built = await builder.buildFunctionImage(hello, strategy);
+      const built = await builder.buildFunctionImage(fn, strategy);
       records.set(strategy, built);
-      expect(built.image).toBe(`hello:${strategy}`);
+      expect(built.image).toBe(`${FIXTURE}:${strategy}`);
       expect(built.platform).toBe("linux/amd64");
       const local = await inspectImage(built.image);
       expect(local?.id).toBe(built.imageId);
       expect(local?.labels["org.lambda-images.content-hash"]).toBe(built.contentHash);
-      expect(readImageRecord(hello, strategy)).toEqual({
+      expect(readImageRecord(fn, strategy)).toEqual({
         ...built,
-        recordFile: imageRecordFile(hello, strategy),
+        recordFile: imageRecordFile(fn, strategy),
       });
-      expect(readImageRecord(hello, strategy)).toMatchObject({
-        function: "hello",
+      expect(readImageRecord(fn, strategy)).toMatchObject({
+        function: FIXTURE,
         strategy,
-        image: `hello:${strategy}`,
+        image: `${FIXTURE}:${strategy}`,
         imageId: built.imageId,
         contentTag: built.contentTag,
         handler: "index.handler",
       });
       console.log(
-        `[lambda-image] hello:${strategy}: ${(built.sizeBytes / 1e6).toFixed(1)} MB, ` +
+        `[lambda-image] ${FIXTURE}:${strategy}: ${(built.sizeBytes / 1e6).toFixed(1)} MB, ` +
           (built.reused ? "reused" : `built in ${built.buildSeconds.toFixed(1)} s`),
       );
     },
@@ -128,11 +129,11 @@ describe.runIf(availability.available)("hello's images, built and run with the D
   );
 
   it.each(STRATEGIES)(
-    "hello:%s answers the write-up's event through the Runtime API, cold then warm",
+    "greeter:%s answers its event through the Runtime API, cold then warm",
     async (strategy) => {
       // The local stack's container runner: the real Runtime API, the image on the host network.
       const logs: string[] = [];
-      const host = createFunctionHost(hello, {
+      const host = createFunctionHost(fn, {
         runner: "container",
         image: record(strategy).imageId,
         maxInstances: 1,
@@ -150,7 +151,7 @@ describe.runIf(availability.available)("hello's images, built and run with the D
           statusCode: 200,
           message: "Hello, Chris!",
         });
-        // Powertools' structured log line comes from the function itself, inside the container.
+        // The function's own structured log line, written inside the container.
         expect(logs.join("\n")).toMatch(/"message":"Greeted"/);
       } finally {
         await host.close();
@@ -160,14 +161,14 @@ describe.runIf(availability.available)("hello's images, built and run with the D
   );
 
   it.each(STRATEGIES)(
-    "hello:%s on -p PORT:8080: answers through the image's emulator, or its entry point says there is none",
+    "greeter:%s on -p PORT:8080: answers through the image's emulator, or its entry point says there is none",
     async (strategy) => {
       const image = record(strategy).imageId;
       if (await hasEmulator(image)) {
         const port = await freePort();
         const container = await startContainer({
           image,
-          environment: imageEnvironment(hello),
+          environment: imageEnvironment(fn),
           publishPort: port,
         });
         containers.push(container);
@@ -180,11 +181,11 @@ describe.runIf(availability.available)("hello's images, built and run with the D
         return;
       }
       console.warn(
-        `[lambda-image] hello:${strategy} carries no Runtime Interface Emulator (production target` +
+        `[lambda-image] ${FIXTURE}:${strategy} carries no Runtime Interface Emulator (production target` +
           `${record(strategy).bases.BASE_IMAGE?.via === "override" ? " on a stand-in base" : ""}): ` +
           "the -p 9000:8080 flow needs a local target; checking that the entry point explains it.",
       );
-      const container = await startContainer({ image, environment: imageEnvironment(hello) });
+      const container = await startContainer({ image, environment: imageEnvironment(fn) });
       containers.push(container);
       expect(await waitForExit(container, 30_000)).toBe(142);
       expect(await container.logs()).toMatch(/AWS_LAMBDA_RUNTIME_API/);
@@ -206,12 +207,12 @@ describe.runIf(availability.available)("hello's images, built and run with the D
           end: () => events.push("end"),
         },
       });
-      await rebuilder.buildFunctionImage(hello, "aws-base");
-      const keywords = readFileSync(join(hello.dir, "Dockerfile.aws-base"), "utf8")
+      await rebuilder.buildFunctionImage(fn, "aws-base");
+      const keywords = readFileSync(join(fn.dir, "Dockerfile.aws-base"), "utf8")
         .split("\n")
         .map((line) => /^([A-Z]+)\s/.exec(line)?.[1])
         .filter((keyword) => keyword !== undefined);
-      expect(events[0]).toBe("start hello:aws-base");
+      expect(events[0]).toBe(`start ${FIXTURE}:aws-base`);
       expect(events.at(-1)).toBe("end");
       // Every step once, in order: the Dockerfile's instructions, then the labels the builder adds.
       const steps = events.slice(1, -1).map((step) => /^step (\d+)\/(\d+) (\w+)/.exec(step));
@@ -222,7 +223,7 @@ describe.runIf(availability.available)("hello's images, built and run with the D
     BUILD_TIMEOUT_MS,
   );
 
-  it("hello:non-aws runs as the unprivileged user node", async () => {
+  it("greeter:non-aws runs as the unprivileged user node", async () => {
     const user = await dockerOk([
       "image",
       "inspect",
@@ -235,7 +236,7 @@ describe.runIf(availability.available)("hello's images, built and run with the D
     expect(id).toBe("1000");
   });
 
-  it.each(STRATEGIES)("hello:%s carries no compilers or build tools", async (strategy) => {
+  it.each(STRATEGIES)("greeter:%s carries no compilers or build tools", async (strategy) => {
     const probe = await docker([
       "run",
       "--rm",
@@ -249,7 +250,7 @@ describe.runIf(availability.available)("hello's images, built and run with the D
   });
 
   it("does not rebuild an unchanged function: same content tag, same image", async () => {
-    const again = await builder.buildFunctionImage(hello, "os-only");
+    const again = await builder.buildFunctionImage(fn, "os-only");
     expect(again.reused).toBe(true);
     expect(again.imageId).toBe(record("os-only").imageId);
     expect(again.contentTag).toBe(record("os-only").contentTag);

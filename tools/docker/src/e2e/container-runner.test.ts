@@ -3,14 +3,9 @@
  * concurrency) through real containers: a fixture function built into a non-aws image (the strategy that runs as
  * an unprivileged user), run (1) by the local stack's container runner and (2) as its local image on -p PORT:8080.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import {
   type FunctionDefinition,
   findWorkspaceRoot,
-  loadFunction,
   managedRuntimeNodeFlags,
   readImageRecord,
 } from "@lambda-images/function-config";
@@ -23,6 +18,7 @@ import {
   removeContainer,
 } from "@lambda-images/local-stack";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { fixtureFunction, removeFixtureFunctions } from "../../test/support/fixture-function.js";
 import { localStackContainers } from "../../testing/containers.js";
 import { announceSkip, dockerAvailability, IN_CI, imageBuilderForTests } from "../../testing/engine.js";
 import { firstAnswer, freePort, postInvoke } from "../../testing/invoke-http.js";
@@ -54,31 +50,6 @@ describe.runIf(!availability.available && IN_CI)("the container runner in CI", (
 
 type Response = Extract<InvokeOutcome, { kind: "response" }>;
 
-/** A function folder whose dist/index.mjs is the fixture, with the non-aws Dockerfile every function has. */
-function fixtureFolder(): string {
-  const dir = join(mkdtempSync(join(tmpdir(), "container-fixture-")), FIXTURE);
-  mkdirSync(join(dir, "dist"), { recursive: true });
-  writeFileSync(
-    join(dir, "package.json"),
-    JSON.stringify({
-      name: `@fixtures/${FIXTURE}`,
-      version: "1.0.0",
-      type: "module",
-      lambda: { strategy: STRATEGY, timeout: TIMEOUT_SECONDS, memorySize: MEMORY_MB },
-    }),
-  );
-  copyFileSync(
-    fileURLToPath(new URL("./fixture/index.mjs", import.meta.url)),
-    join(dir, "dist", "index.mjs"),
-  );
-  copyFileSync(
-    fileURLToPath(new URL(`./fixture/Dockerfile.${STRATEGY}`, import.meta.url)),
-    join(dir, `Dockerfile.${STRATEGY}`),
-  );
-  writeFileSync(join(dir, ".dockerignore"), "*\n!dist/\n");
-  return dir;
-}
-
 function json(outcome: Response): Record<string, unknown> {
   return JSON.parse(outcome.payload.toString("utf8")) as Record<string, unknown>;
 }
@@ -94,14 +65,14 @@ describe.runIf(availability.available)("a fixture function's image", () => {
   const containers: RunningContainer[] = [];
 
   beforeAll(async () => {
-    fn = loadFunction(fixtureFolder());
+    fn = fixtureFunction(FIXTURE, { timeout: TIMEOUT_SECONDS, memorySize: MEMORY_MB });
     const builder = await imageBuilderForTests(root);
     images = await buildLocalImage(builder, fn, STRATEGY, root);
   }, BUILD_TIMEOUT_MS);
 
   afterAll(async () => {
     await Promise.all([...hosts.map((host) => host.close()), ...containers.map((c) => c.stop())]);
-    rmSync(join(fn.dir, ".."), { recursive: true, force: true });
+    removeFixtureFunctions();
   });
 
   function startHost(definition: FunctionDefinition = fn, options: Partial<HostOptions> = {}) {
