@@ -199,7 +199,7 @@ function checkEngine(env: NodeJS.ProcessEnv): void {
     result = dockerSync(["version", "--format", "{{.Server.Version}}"], { env, timeoutMs: CHECK_TIMEOUT_MS });
   } catch (error) {
     if (error instanceof DockerUnavailableError) throw needsDocker(error);
-    throw needsDocker(engineNotAnswering(`docker version: ${(error as Error).message}`, env));
+    throw needsDocker(engineNotAnswering((error as Error).message, env));
   }
   if (result.code !== 0)
     throw needsDocker(engineNotAnswering(`docker version: ${failureReason(result)}`, env));
