@@ -5,6 +5,7 @@
  * DockerUnavailableError that says what is missing and how to get it.
  */
 import { type ChildProcess, type StdioOptions, spawn, spawnSync } from "node:child_process";
+import type { Readable } from "node:stream";
 
 export interface DockerResult {
   readonly code: number;
@@ -125,28 +126,34 @@ export async function docker(args: readonly string[], options: DockerRunOptions 
   // EPIPE: its exit status and stderr say what happened, so the pipe's own error is not one more.
   stdin.on("error", () => {});
   stdin.end(options.input ?? "");
-  let stdout = "";
-  let stderr = "";
-  let pending = "";
-  const forward = (chunk: string) => {
-    if (!options.onOutput) return;
-    pending += chunk;
-    const lines = pending.split("\n");
-    pending = lines.pop() ?? "";
-    for (const line of lines) options.onOutput(line);
-  };
-  out.setEncoding("utf8").on("data", (chunk: string) => {
-    stdout += chunk;
-    forward(chunk);
-  });
-  err.setEncoding("utf8").on("data", (chunk: string) => {
-    stderr += chunk;
-    forward(chunk);
-  });
+  const stdout = collect(out, options.onOutput);
+  const stderr = collect(err, options.onOutput);
   await exited;
   const code = await closed;
-  if (pending && options.onOutput) options.onOutput(pending);
-  return { code: code ?? 1, stdout, stderr };
+  return { code: code ?? 1, stdout: stdout.end(), stderr: stderr.end() };
+}
+
+/**
+ * A stream's whole text, and its lines to `onOutput` as they come: each stream split on its own, so a line that
+ * one stream has only begun is not joined to the other's output.
+ */
+function collect(stream: Readable, onOutput: ((line: string) => void) | undefined): { end: () => string } {
+  let text = "";
+  let pending = "";
+  stream.setEncoding("utf8").on("data", (chunk: string) => {
+    text += chunk;
+    if (!onOutput) return;
+    const lines = (pending + chunk).split("\n");
+    pending = lines.pop() ?? "";
+    for (const line of lines) onOutput(line);
+  });
+  return {
+    end: () => {
+      if (pending && onOutput) onOutput(pending);
+      pending = "";
+      return text;
+    },
+  };
 }
 
 /** Runs `docker ...args` and returns its trimmed stdout, or throws a DockerCommandError. */

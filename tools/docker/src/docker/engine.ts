@@ -4,7 +4,7 @@
  */
 import { docker, engineNotAnswering, failureReason } from "@lambda-images/docker-cli";
 
-// The image suites import the CLI's calls from here as well as from the package.
+// images.test.ts imports the CLI's calls from this module; everything else imports @lambda-images/docker-cli.
 export { docker, dockerOk, inspectImage } from "@lambda-images/docker-cli";
 
 export interface EngineInfo {
