@@ -75,7 +75,8 @@ const RUNS = positive("runs");
 const WARM = positive("warm");
 const BUILDS = positive("builds");
 
-const { checkEngine, dockerOk, ImageBuilder, parseBaseOverrides } = await import("../dist/index.js");
+const { checkEngine, ImageBuilder, parseBaseOverrides } = await import("../dist/index.js");
+const { dockerOk } = await import("@lambda-images/docker-cli");
 
 const hello = findFunction("hello", root);
 const overrides = parseBaseOverrides(process.env.IMAGE_BASE_OVERRIDES);

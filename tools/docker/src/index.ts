@@ -1,17 +1,7 @@
 export { ImageBuilder, type ImageBuilderOptions, PLATFORMS } from "./build/builder.js";
 export type { BuiltImage } from "./build/docker-build.js";
 export { type BaseOverrides, overrideBuildArgs, parseBaseOverrides } from "./build/overrides.js";
-export {
-  checkEngine,
-  DockerCommandError,
-  DockerUnavailableError,
-  docker,
-  dockerOk,
-  type EngineInfo,
-  type ImageDetails,
-  inspectImage,
-  removeImages,
-} from "./docker/engine.js";
+export { checkEngine, type EngineInfo } from "./docker/engine.js";
 export { type DockerIgnore, loadDockerIgnore, parseDockerIgnore } from "./dockerfile/dockerignore.js";
 export { type ImageReference, parseImageReference, unpinnedReason } from "./dockerfile/image-ref.js";
 export {

@@ -1,5 +1,5 @@
 /** Test helper: the containers the local stack's container runner started, told apart from other suites' ones. */
-import { dockerOk } from "@lambda-images/docker";
+import { dockerOk } from "@lambda-images/docker-cli";
 import { CONTAINER_LABEL, CONTAINER_OWNER_LABEL } from "@lambda-images/local-stack";
 
 /**

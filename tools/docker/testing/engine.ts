@@ -11,13 +11,12 @@ import { join } from "node:path";
 import {
   type BaseOverrides,
   checkEngine,
-  dockerOk,
   type EngineInfo,
   ImageBuilder,
   type ImageBuilderOptions,
-  inspectImage,
   parseBaseOverrides,
 } from "@lambda-images/docker";
+import { dockerOk, inspectImage } from "@lambda-images/docker-cli";
 
 export type EngineAvailability =
   | { readonly available: true; readonly engine: EngineInfo }

@@ -16,9 +16,9 @@ import {
   lintTarget,
   overrideBuildArgs,
   parseDockerfile,
-  removeImages,
 } from "@lambda-images/docker";
 import { dockerAvailability, IN_CI, overridesForTests } from "@lambda-images/docker/testing";
+import { removeImages } from "@lambda-images/docker-cli";
 import {
   type FunctionDefinition,
   findFunction,

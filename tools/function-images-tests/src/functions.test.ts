@@ -14,7 +14,6 @@ import { promisify } from "node:util";
 import { buildFunction } from "@lambda-images/build";
 import {
   buildLocalImage,
-  docker,
   functionDockerfile,
   type ImageBuilder,
   imageEnvironment,
@@ -32,6 +31,7 @@ import {
   localStackContainers,
   postInvoke,
 } from "@lambda-images/docker/testing";
+import { docker } from "@lambda-images/docker-cli";
 import {
   discoverFunctions,
   type FunctionDefinition,

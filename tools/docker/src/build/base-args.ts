@@ -3,8 +3,8 @@
  * content tag, built first; an overridden public base (IMAGE_BASE_OVERRIDES); or the Dockerfile's default.
  */
 import { relative } from "node:path";
+import { inspectImage } from "@lambda-images/docker-cli";
 import type { BaseImageUse, BuiltImageRecord } from "@lambda-images/function-config";
-import { inspectImage } from "../docker/engine.js";
 import { baseImageArgs, type ParsedDockerfile } from "../dockerfile/parse.js";
 import { type BaseImageDefinition, discoverBaseImages } from "../images/config.js";
 import type { BaseOverrides } from "./overrides.js";
@@ -38,7 +38,7 @@ export async function baseImageUses(
     }
     const override = sources.overrides.get(fallback);
     const used = override ?? fallback;
-    const local = await inspectImage(used, sources.env);
+    const local = await inspectImage(used, { env: sources.env });
     if (!local && override !== undefined) {
       throw new Error(
         `${relative(sources.root, dockerfile.file)}: ARG ${name} is overridden with ${used}, which this ` +

@@ -6,8 +6,9 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
+import { DockerCommandError, docker, dockerOk, inspectImage } from "@lambda-images/docker-cli";
 import type { BaseImageUse, BuiltImageRecord } from "@lambda-images/function-config";
-import { DockerCommandError, docker, dockerOk, type EngineInfo, inspectImage } from "../docker/engine.js";
+import type { EngineInfo } from "../docker/engine.js";
 import { buildContentHash } from "./content-hash.js";
 import { type BuildProgress, dockerBuildStep } from "./progress.js";
 
@@ -82,7 +83,7 @@ export async function buildImage(
   const contentTag = `${image}-${contentHash.slice(0, 12)}`;
   const display = request.display ?? relative(options.root, request.dockerfile);
 
-  const existing = options.force ? undefined : await inspectImage(contentTag, env);
+  const existing = options.force ? undefined : await inspectImage(contentTag, { env });
   if (existing) {
     await dockerOk(["tag", contentTag, image], { env });
     options.log?.(`${image}: unchanged (${contentTag}), not rebuilt`);
@@ -156,7 +157,7 @@ export async function buildImage(
   }
   const imageId = readFileSync(iidFile, "utf8").trim();
   rmSync(work, { recursive: true, force: true });
-  const details = await inspectImage(imageId, env);
+  const details = await inspectImage(imageId, { env });
   options.log?.(`${image}: built ${contentTag} in ${buildSeconds.toFixed(1)} s`);
   return {
     image,

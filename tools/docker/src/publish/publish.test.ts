@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ECRClient } from "@aws-sdk/client-ecr";
+import { docker, dockerOk, inspectImage } from "@lambda-images/docker-cli";
 import { type FunctionDefinition, loadFunction, readImageRecord } from "@lambda-images/function-config";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isolatedAwsEnvironment } from "../../testing/aws-environment.js";
@@ -22,7 +23,6 @@ import {
   TEST_REGISTRY_HOST as registryHost,
   uniqueSuffix,
 } from "../../testing/registry.js";
-import { docker, dockerOk, inspectImage } from "../docker/engine.js";
 import { runCli } from "../run-cli.js";
 import { publishFunction } from "./publish.js";
 import { contentTag, readDigestRecords, repositoryName, stageDeployDir } from "./records.js";

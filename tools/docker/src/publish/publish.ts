@@ -2,8 +2,9 @@
  * Pushes a function's built image to the function's repository under its content tag and records the digest the
  * registry serves for it, for the CDK app to deploy by.
  */
+
+import { docker, dockerOk } from "@lambda-images/docker-cli";
 import type { FunctionDefinition } from "@lambda-images/function-config";
-import { docker, dockerOk } from "../docker/engine.js";
 import { contentTag, type DigestRecord, repositoryName, writeDigestRecord } from "./records.js";
 import type { ImageRegistry } from "./registries.js";
 

@@ -5,7 +5,7 @@ import {
   ImageNotFoundException,
   RepositoryNotFoundException,
 } from "@aws-sdk/client-ecr";
-import { dockerOk } from "../docker/engine.js";
+import { dockerOk } from "@lambda-images/docker-cli";
 import type { PublishTarget } from "./records.js";
 
 /** A registry the publish step pushes to and reads digests back from. */

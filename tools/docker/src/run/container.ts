@@ -3,8 +3,9 @@
  * emulator inside the image, with the function's environment. Running an image as Lambda runs it, against a
  * Runtime API, is the local stack's container runner (`createFunctionHost(fn, { runner: "container" })`).
  */
+
+import { docker, dockerOk } from "@lambda-images/docker-cli";
 import { type FunctionDefinition, IMAGE_TASK_ROOT, lambdaEnvironment } from "@lambda-images/function-config";
-import { docker, dockerOk } from "../docker/engine.js";
 
 export interface RunningContainer {
   readonly id: string;

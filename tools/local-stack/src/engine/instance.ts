@@ -97,7 +97,7 @@ export class Instance {
     });
     this.#spawnedAt = performance.now();
     try {
-      runner.checkFunction(definition);
+      await runner.checkFunction(definition);
       const { inspectPorts, inspectWait } = this.#settings;
       if (inspectPorts !== undefined) {
         const port = inspectPorts.take();

@@ -110,7 +110,9 @@ describe("docker run", () => {
 describe("without Docker", () => {
   it("the host cannot be created, and the message says what to install or use instead", () => {
     const runner = createContainerRunner({ dockerEnv: { PATH: "/nonexistent" } });
-    expect(() => runner.checkAvailable()).toThrow(/docker CLI is not on PATH.*--runtime ric/);
+    expect(() => runner.checkAvailable()).toThrow(
+      /needs Docker\. The docker CLI is not installed or not on PATH.*--runtime ric/,
+    );
   });
 
   it("an engine that does not answer is named", () => {
@@ -125,7 +127,7 @@ describe("without Docker", () => {
     }
     // Without a docker CLI at all the first message applies; with one, the engine at DOCKER_HOST is named.
     expect(message).toMatch(
-      /docker CLI is not on PATH|Docker engine, and the one at DOCKER_HOST=unix:\/\/\/nonexistent\/docker.sock does not answer/,
+      /needs Docker\. (The docker CLI is not installed or not on PATH|The Docker engine at DOCKER_HOST=unix:\/\/\/nonexistent\/docker\.sock does not answer \(docker version: .+\)).*--runtime ric/,
     );
   });
 

@@ -5,10 +5,20 @@
  * invokes. The engine treats it like any runtime process: its output is the `docker run` client's, its exit is the
  * container's, `kill` is `docker rm --force`, and its memory is read from the container's main process.
  */
-import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Readable } from "node:stream";
+import {
+  type DockerResult,
+  DockerUnavailableError,
+  docker,
+  dockerSync,
+  engineNotAnswering,
+  failureReason,
+  inspectImage,
+  spawnDocker,
+} from "@lambda-images/docker-cli";
 import {
   type FunctionDefinition,
   imageBuildHint,
@@ -50,10 +60,9 @@ const DOCKER_RUN_FAILED = 125;
 const PID_POLL_MS = 50;
 const KILL_RETRY_MS = 100;
 const KILL_ATTEMPTS = 50;
-
-const MISSING_CLI =
-  "The container runner needs Docker, and the docker CLI is not on PATH. Install Docker and start its engine " +
-  "(on this project's CI machines: bash .ci/docker/start-engine.sh), or use `--runtime ric`.";
+/** How long a docker call may wait for the engine: one that stopped answering must not hold the runner. */
+const CALL_TIMEOUT_MS = 15_000;
+const CHECK_TIMEOUT_MS = 20_000;
 
 /**
  * The container's environment: the engine's Lambda variables, with the image's own task root and runtime folder,
@@ -151,49 +160,49 @@ export function runtimeExitOf(
   return { code, signal: null };
 }
 
-function dockerCall(
+/** A quick docker call (inspect, rm): whether it exited 0, and what it printed (or why it did not finish). */
+async function dockerCall(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
 ): Promise<{ ok: boolean; output: string }> {
-  return new Promise((resolve) => {
-    execFile("docker", [...args], { env, timeout: 15_000 }, (error, stdout, stderr) => {
-      resolve({ ok: error === null, output: `${stdout}${stderr}`.trim() });
-    });
-  });
+  try {
+    const result = await docker(args, { env, signal: AbortSignal.timeout(CALL_TIMEOUT_MS) });
+    return { ok: result.code === 0, output: `${result.stdout}${result.stderr}`.trim() };
+  } catch (error) {
+    return { ok: false, output: (error as Error).message };
+  }
 }
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
-/** The last line of what a failed synchronous docker call printed. */
-function lastLine(error: unknown): string {
-  const stderr = (error as { stderr?: Buffer | string }).stderr;
-  const text = (stderr === undefined ? "" : stderr.toString()).trim();
-  return text.split("\n").at(-1) || (error as Error).message;
+/** The CLI's own answer (no CLI, no engine), with the runner that needs neither. */
+function needsDocker(error: DockerUnavailableError): DockerUnavailableError {
+  return new DockerUnavailableError(
+    `The container runner needs Docker. ${error.message} Or use \`--runtime ric\`.`,
+  );
 }
 
 /** Engines known to answer, by DOCKER_HOST: a stack with several functions asks once. */
 const answeringEngines = new Set<string>();
 
+/**
+ * Blocking, because the function's host is created synchronously (createFunctionHost) and is to throw there, before
+ * the stack starts, when the runner cannot work.
+ */
 function checkEngine(env: NodeJS.ProcessEnv): void {
   const key = env.DOCKER_HOST ?? "";
   if (answeringEngines.has(key)) return;
+  let result: DockerResult;
   try {
-    execFileSync("docker", ["version", "--format", "{{.Server.Version}}"], {
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-      timeout: 20_000,
-    });
+    result = dockerSync(["version", "--format", "{{.Server.Version}}"], { env, timeoutMs: CHECK_TIMEOUT_MS });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new Error(MISSING_CLI);
-    const where = env.DOCKER_HOST ? ` at DOCKER_HOST=${env.DOCKER_HOST}` : "";
-    throw new Error(
-      `The container runner needs a Docker engine, and the one${where} does not answer (${lastLine(error)}). ` +
-        "Start it (systemctl start docker; on this project's CI machines: bash .ci/docker/start-engine.sh), or " +
-        "use `--runtime ric`.",
-    );
+    if (error instanceof DockerUnavailableError) throw needsDocker(error);
+    throw needsDocker(engineNotAnswering((error as Error).message, env));
   }
+  if (result.code !== 0)
+    throw needsDocker(engineNotAnswering(`docker version: ${failureReason(result)}`, env));
   answeringEngines.add(key);
 }
 
@@ -213,11 +222,7 @@ class ContainerProcess implements RuntimeProcess {
     this.#name = containerName;
     this.#env = dockerEnv;
     // Its own process group: a Ctrl+C in the terminal goes to the stack, which stops the containers itself.
-    const child = spawn("docker", [...plan.args], {
-      env: plan.clientEnv,
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: process.platform !== "win32",
-    });
+    const { child, exited } = spawnDocker(plan.args, { env: plan.clientEnv, detached: true });
     this.#child = child;
     if (child.stdout === null || child.stderr === null) throw new Error("docker run has no output pipes");
     this.stdout = child.stdout;
@@ -225,21 +230,16 @@ class ContainerProcess implements RuntimeProcess {
     child.stderr.on("data", (chunk: Buffer) => {
       this.#clientError = (this.#clientError + chunk.toString()).slice(-2000);
     });
-    this.exited = new Promise<RuntimeExit>((resolve) => {
-      child.once("error", (error: NodeJS.ErrnoException) => {
+    this.exited = exited.then(
+      ({ code, signal }) => {
         this.#gone = true;
-        resolve({
-          code: 127,
-          signal: null,
-          startError: error.code === "ENOENT" ? MISSING_CLI : error.message,
-        });
-      });
-      child.once("exit", (code, signal) => {
+        return runtimeExitOf(code, signal, this.#clientError.trim().split("\n").at(-1));
+      },
+      (error: Error) => {
         this.#gone = true;
-        const clientError = this.#clientError.trim().split("\n").at(-1);
-        resolve(runtimeExitOf(code, signal, clientError));
-      });
-    });
+        return { code: 127, signal: null, startError: error.message };
+      },
+    );
     this.pidKnown = this.#findContainerPid().catch(() => {});
   }
 
@@ -336,23 +336,24 @@ export function createContainerRunner(options: ContainerRunnerOptions = {}): Run
     checkAvailable() {
       checkEngine(dockerEnv);
     },
-    checkFunction(definition) {
+    async checkFunction(definition) {
       const strategy = strategyOf(definition);
       const image = imageOf(definition);
       if (present.has(image.imageId)) return;
-      try {
-        execFileSync("docker", ["image", "inspect", "--format", "{{.Id}}", image.imageId], {
-          env: dockerEnv,
-          stdio: ["ignore", "pipe", "pipe"],
-          timeout: 20_000,
-        });
-      } catch (error) {
+      const missing = await inspectImage(image.imageId, {
+        env: dockerEnv,
+        signal: AbortSignal.timeout(CHECK_TIMEOUT_MS),
+      }).then(
+        (details) => (details === undefined ? "no such image" : undefined),
+        (error: Error) => error.message.trim().split("\n").at(-1),
+      );
+      if (missing !== undefined) {
         throw new Error(
           options.image === undefined
             ? `The ${strategy} image of "${definition.name}" recorded in ${image.recordFile} (${image.contentTag}) is ` +
-                `not in this Docker engine (${lastLine(error)}): ${imageBuildHint(definition, strategy)}.`
+                `not in this Docker engine (${missing}): ${imageBuildHint(definition, strategy)}.`
             : `The image ${options.image} given for "${definition.name}" is not in this Docker engine ` +
-                `(${lastLine(error)}): build it first.`,
+                `(${missing}): build it first.`,
         );
       }
       present.add(image.imageId);

@@ -53,7 +53,7 @@ export interface Runner {
   readonly notice?: string;
   /** Throws, saying what to do, when this runner cannot work on this machine at all. */
   checkAvailable(): void;
-  /** Throws, saying what to do, when this function cannot be started yet (e.g. it was not built). */
-  checkFunction(definition: FunctionDefinition): void;
+  /** Throws (or rejects), saying what to do, when this function cannot be started yet (e.g. it was not built). */
+  checkFunction(definition: FunctionDefinition): void | Promise<void>;
   spawn(request: SpawnRequest): RuntimeProcess;
 }

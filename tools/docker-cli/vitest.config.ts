@@ -1,0 +1,3 @@
+import { defineWorkspaceConfig } from "@lambda-images/vitest-config";
+
+export default defineWorkspaceConfig();
