@@ -4,9 +4,6 @@
  */
 import { docker, engineNotAnswering, failureReason } from "@lambda-images/docker-cli";
 
-// images.test.ts imports the CLI's calls from this module; everything else imports @lambda-images/docker-cli.
-export { docker, dockerOk, inspectImage } from "@lambda-images/docker-cli";
-
 export interface EngineInfo {
   readonly serverVersion: string;
   /** "linux/amd64": the platform images are built for unless one is asked for. */

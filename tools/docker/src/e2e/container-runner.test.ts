@@ -22,7 +22,7 @@ import { fixtureFunction, removeFixtureFunctions } from "../../test/support/fixt
 import { localStackContainers } from "../../testing/containers.js";
 import { announceSkip, dockerAvailability, IN_CI, imageBuilderForTests } from "../../testing/engine.js";
 import { firstAnswer, freePort, postInvoke } from "../../testing/invoke-http.js";
-import { dockerOk } from "../docker/engine.js";
+import { dockerOk } from "@lambda-images/docker-cli";
 import { buildLocalImage, type LocalBuild } from "../local/build-local.js";
 import { imageEnvironment, type RunningContainer, startContainer } from "../run/container.js";
 
