@@ -49,12 +49,14 @@ export class MemorySampler {
     return this.#peakMb;
   }
 
-  async sample(): Promise<void> {
+  /** Reads the peak now; resolves with whether there was a process to read. */
+  async sample(): Promise<boolean> {
     const pid = this.#pid();
-    if (pid === undefined) return;
+    if (pid === undefined) return false;
     this.#sampled = true;
     const mb = await peakMemoryMb(pid);
     if (mb !== undefined && mb > this.#peakMb) this.#peakMb = mb;
+    return mb !== undefined;
   }
 
   /**
