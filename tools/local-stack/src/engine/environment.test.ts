@@ -68,4 +68,14 @@ describe("identity", () => {
     const now = new Date("2026-11-30T23:59:59Z");
     expect(newTraceId(now)).toMatch(/^Root=1-6b0e0dff-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0$/);
   });
+
+  test("trace ids do not repeat, also past the end of a pool of random bytes", () => {
+    // 20 random bytes an id: 1,000 ids draw about five pools of 4,096 bytes.
+    const ids = Array.from({ length: 1000 }, () => newTraceId());
+    const randomParts = ids.flatMap(
+      (id) => /-([0-9a-f]{24});Parent=([0-9a-f]{16});/.exec(id)?.slice(1) ?? [],
+    );
+    expect(randomParts).toHaveLength(2000);
+    expect(new Set(randomParts).size).toBe(2000);
+  });
 });

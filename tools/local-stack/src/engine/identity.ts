@@ -20,10 +20,26 @@ export function newRequestId(): string {
   return randomUUID();
 }
 
+/** Random bytes for trace ids, drawn from the generator a pool at a time (one call per invoke costs more). */
+const RANDOM_POOL_BYTES = 4096;
+let randomPool = Buffer.alloc(0);
+let randomOffset = 0;
+
+/** `bytes` random bytes as hex; each byte of the pool is used once. */
+function randomHex(bytes: number): string {
+  if (randomOffset + bytes > randomPool.length) {
+    randomPool = randomBytes(RANDOM_POOL_BYTES);
+    randomOffset = 0;
+  }
+  const hex = randomPool.toString("hex", randomOffset, randomOffset + bytes);
+  randomOffset += bytes;
+  return hex;
+}
+
 /** An X-Ray trace header as Lambda passes it to the runtime when tracing is not active (`Sampled=0`). */
 export function newTraceId(now: Date = new Date()): string {
   const epochSeconds = Math.floor(now.getTime() / 1000)
     .toString(16)
     .padStart(8, "0");
-  return `Root=1-${epochSeconds}-${randomBytes(12).toString("hex")};Parent=${randomBytes(8).toString("hex")};Sampled=0`;
+  return `Root=1-${epochSeconds}-${randomHex(12)};Parent=${randomHex(8)};Sampled=0`;
 }

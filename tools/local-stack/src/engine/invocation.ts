@@ -43,7 +43,8 @@ export interface InvocationSite {
   readonly maxMemoryUsedMb: number;
   /** The runtime process's `pidKnown` (undefined without a process). */
   readonly pidKnown: Promise<void> | undefined;
-  sampleMemory(): Promise<void>;
+  /** Reads Max Memory Used now; resolves with whether there was a process to read. */
+  sampleMemory(): Promise<boolean>;
   log(line: string, invocation: Invocation): void;
   /** The instance takes no invoke after this one. */
   doNotReuse(): void;
@@ -68,6 +69,8 @@ export class Invocation implements InstanceInvocation {
   /** performance.now() when START was logged (the runtime got the event). */
   #startedAt: number | undefined;
   #reply: Reply | undefined;
+  /** Max Memory Used was read when the reply arrived (see #sampleAtReply). */
+  #sampledAtReply = false;
   /** The runtime asked for the next event after replying: the invoke is over. */
   #returned = false;
   #settled = false;
@@ -131,15 +134,18 @@ export class Invocation implements InstanceInvocation {
 
   receiveError(error: RuntimeError): void {
     this.#reply = { kind: "error", error };
+    this.#sampleAtReply();
   }
 
   receiveTooLarge(bytes: number): void {
     this.#reply = { kind: "tooLarge", bytes };
+    this.#sampleAtReply();
   }
 
   receiveResponse(response: RuntimeResponse): void {
     if (response.kind === "buffered") {
       this.#reply = response;
+      this.#sampleAtReply();
       return;
     }
     if (this.request.acceptStream) {
@@ -183,6 +189,17 @@ export class Invocation implements InstanceInvocation {
       return { kind: "reply", reply };
     const error = exitError(this.requestId, exit);
     return { kind: "platform", error, status: { kind: "error", errorType: error.errorType } };
+  }
+
+  /**
+   * Reads Max Memory Used as a whole reply arrives (the runtime has been answered and goes on to ask for the next
+   * event), so that the read overlaps the runtime's work instead of delaying the caller's answer once it asked;
+   * #complete then reads only if this did not.
+   */
+  #sampleAtReply(): void {
+    void this.#site.sampleMemory().then((read) => {
+      this.#sampledAtReply = read;
+    });
   }
 
   logStart(): void {
@@ -235,8 +252,10 @@ export class Invocation implements InstanceInvocation {
     // A container's process is found after the container starts; the runtime has answered, so it runs and the
     // lookup ends soon: wait for it rather than report no memory used. (Not on a timeout: a container that never
     // started must still be killed at once.)
-    await site.pidKnown;
-    await site.sampleMemory();
+    if (!(ending.kind === "reply" && this.#sampledAtReply)) {
+      await site.pidKnown;
+      await site.sampleMemory();
+    }
     const { requestId } = this;
     const initDurationMs = this.cold ? (site.readyAt ?? endedAt) - site.spawnedAt : undefined;
     if (this.#startedAt === undefined) {

@@ -36,6 +36,8 @@ const SAMPLE_INTERVAL_MS = 100;
 export class MemorySampler {
   readonly #pid: () => number | undefined;
   #peakMb = 0;
+  /** Whether a sample was taken (or started) since this sampler was made. */
+  #sampled = false;
   #timer: NodeJS.Timeout | undefined;
 
   /** `pid`: the process to read, or undefined while there is none (not started, or exited). */
@@ -47,16 +49,23 @@ export class MemorySampler {
     return this.#peakMb;
   }
 
-  async sample(): Promise<void> {
+  /** Reads the peak now; resolves with whether there was a process to read. */
+  async sample(): Promise<boolean> {
     const pid = this.#pid();
-    if (pid === undefined) return;
+    if (pid === undefined) return false;
+    this.#sampled = true;
     const mb = await peakMemoryMb(pid);
     if (mb !== undefined && mb > this.#peakMb) this.#peakMb = mb;
+    return mb !== undefined;
   }
 
-  /** Samples now and then every 100 ms until `stop()`. */
+  /**
+   * Samples every 100 ms until `stop()`; now too, unless a sample was taken already. Between invokes the runtime
+   * only waits for the next one, so the sample taken when the last invoke ended still stands (and VmHWM never goes
+   * down): reading it again as a warm invoke starts would cost a /proc read per invoke and tell nothing new.
+   */
   start(): void {
-    void this.sample();
+    if (!this.#sampled) void this.sample();
     this.#timer ??= setInterval(() => void this.sample(), SAMPLE_INTERVAL_MS);
     this.#timer.unref();
   }

@@ -21,8 +21,10 @@ function quote(text: string): string {
   return quoted.length > 80 ? `${quoted.slice(0, 77)}..."` : quoted;
 }
 
+export type InvocationHeaders = Record<string, string>;
+
 /** The headers `/next` sends with an invocation; throws, naming the header, when one cannot be sent. */
-export function invocationHeaders(invocation: RuntimeInvocation): Record<string, string> {
+export function invocationHeaders(invocation: RuntimeInvocation): InvocationHeaders {
   const headers: Record<string, string> = {
     "Content-Type": invocation.contentType ?? JSON_TYPE,
     "Lambda-Runtime-Aws-Request-Id": invocation.requestId,
@@ -50,7 +52,12 @@ export function invocationHeaders(invocation: RuntimeInvocation): Record<string,
   return headers;
 }
 
-export function renderInvocation(res: ServerResponse, invocation: RuntimeInvocation): void {
-  res.writeHead(200, invocationHeaders(invocation));
+/** Answers `/next` with `invocation` and its `headers` (from invocationHeaders, built when it was handed over). */
+export function renderInvocation(
+  res: ServerResponse,
+  invocation: RuntimeInvocation,
+  headers: InvocationHeaders,
+): void {
+  res.writeHead(200, headers);
   res.end(invocation.payload);
 }

@@ -10,7 +10,7 @@ import type { Readable } from "node:stream";
 import { BODIES, MAX_RUNTIME_PAYLOAD_BYTES, type RuntimeStateName } from "./bodies.js";
 import { describeRuntimeError, type RuntimeError } from "./errors.js";
 import { discard, drainThen, header, JSON_TYPE, readLimited, safeDecode, send, sendText } from "./http.js";
-import { invocationHeaders, renderInvocation } from "./invocation-headers.js";
+import { type InvocationHeaders, invocationHeaders, renderInvocation } from "./invocation-headers.js";
 import { receiveStreamedResponse } from "./streamed-response.js";
 
 export type { RuntimeError } from "./errors.js";
@@ -79,8 +79,11 @@ export class RuntimeApiServer {
   #state: RuntimeStateName = "Started";
   /** The invocation the runtime is working on (or last worked on), by request id. */
   #current: RuntimeInvocation | undefined;
+  /** The headers `/next` sends with #current (checked and built once, when it was handed over). */
+  #currentHeaders: InvocationHeaders = {};
   /** An invocation handed over before the runtime asked for it. */
   #pending: RuntimeInvocation | undefined;
+  #pendingHeaders: InvocationHeaders = {};
   /** A `/next` request waiting for an invocation. */
   #parked: ServerResponse | undefined;
   #address: string | undefined;
@@ -125,7 +128,7 @@ export class RuntimeApiServer {
       throw new Error(`The runtime is busy with ${this.#current?.requestId ?? this.#pending?.requestId}.`);
     }
     // Checked before anything changes: an invocation that cannot be rendered fails here, not in the runtime's /next.
-    invocationHeaders(invocation);
+    this.#pendingHeaders = invocationHeaders(invocation);
     this.#pending = invocation;
     const parked = this.#parked;
     if (parked !== undefined) {
@@ -170,7 +173,7 @@ export class RuntimeApiServer {
     }
     if (state === "Running" && this.#current !== undefined) {
       // Asking again without replying is allowed: the runtime gets the same event again.
-      renderInvocation(res, this.#current);
+      renderInvocation(res, this.#current, this.#currentHeaders);
       return;
     }
     if (state === "RuntimeResponseSentState") this.#state = "Ready";
@@ -192,8 +195,9 @@ export class RuntimeApiServer {
     if (invocation === undefined) return;
     this.#pending = undefined;
     this.#current = invocation;
+    this.#currentHeaders = this.#pendingHeaders;
     this.#state = "Running";
-    renderInvocation(res, invocation);
+    renderInvocation(res, invocation, this.#currentHeaders);
   }
 
   /** The 400 / 403 checks shared by `/response` and `/error`, in RAPID's order; the invocation when they pass. */

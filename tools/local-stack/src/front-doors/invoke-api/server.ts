@@ -195,7 +195,9 @@ export function createInvokeApi(options: InvokeApiOptions): InvokeApi {
       );
     }
     const streaming = streamingMatch !== null;
-    const host = resolveHost(match[1] ?? "", url.searchParams.get("Qualifier"));
+    // searchParams is built on first use: not for the usual request, which has no query.
+    const qualifier = url.search === "" ? null : url.searchParams.get("Qualifier");
+    const host = resolveHost(match[1] ?? "", qualifier);
     const { invocationType, tail, invokeRequest } = await readInvoke(request, streaming);
     const name = `${host.definition.name}${streaming ? " (stream)" : ""}`;
 
