@@ -4,6 +4,7 @@
  * image of each strategy. The one place these versions are written; the Dockerfiles' defaults, the shared bases,
  * the CI stand-ins and the catalog's Node.js binaries are checked against this table in tests.
  */
+import { join } from "node:path";
 import type { Strategy } from "./schema.js";
 
 export const RUNTIMES = ["nodejs24.x", "nodejs22.x"] as const;
@@ -78,3 +79,17 @@ export function managedRuntimeNodeFlags(memorySizeMb: number): string[] {
     `--max-old-space-size=${memorySizeMb - newSpace}`,
   ];
 }
+
+/**
+ * Where a function's V8 compile cache lives on this machine (Node's NODE_COMPILE_CACHE): lambda-build fills it when
+ * it imports the bundle at build time, on the runtime's Node.js with the managed runtime's flags (`--expose-gc`
+ * is part of the cache's key); the local runners hand it to the runtime, which then loads the bundle's compiled
+ * code instead of compiling it again. Outside dist/, so it never reaches an image: the entries name this machine's
+ * paths. A missing or stale entry (another bundle, Node.js or flag set) is skipped by Node.
+ */
+export function compileCacheDir(functionDir: string): string {
+  return join(functionDir, "node_modules", ".cache", "node-compile-cache");
+}
+
+/** The environment variable Node.js (22.1+) reads the compile cache folder from. */
+export const COMPILE_CACHE_ENV = "NODE_COMPILE_CACHE";
