@@ -46,7 +46,7 @@ interface ProbeCommand {
  * The probe runs where the local stack runs the function: on its runtime's Node.js, with the managed runtime's
  * flags, filling the function's compile cache (compileCacheDir) as it imports the bundle, so the local runners'
  * first start loads compiled code. Without that Node.js (not installed, not Linux), on this process's Node.js and
- * without a cache.
+ * without a cache; without a writable cache folder, without a cache.
  */
 function probeCommand(fn: FunctionDefinition): ProbeCommand {
   const env = probeEnvironment(fn);
@@ -54,16 +54,16 @@ function probeCommand(fn: FunctionDefinition): ProbeCommand {
   try {
     node = nodeBinary(fn.runtime);
   } catch {
-    delete env[COMPILE_CACHE_ENV];
     return { node: process.execPath, flags: [SOURCE_MAP_NODE_OPTIONS], env };
   }
+  const flags = [...managedRuntimeNodeFlags(fn.memorySize), SOURCE_MAP_NODE_OPTIONS];
   const cacheDir = compileCacheDir(fn.dir);
-  mkdirSync(cacheDir, { recursive: true });
-  return {
-    node,
-    flags: [...managedRuntimeNodeFlags(fn.memorySize), SOURCE_MAP_NODE_OPTIONS],
-    env: { ...env, [COMPILE_CACHE_ENV]: cacheDir },
-  };
+  try {
+    mkdirSync(cacheDir, { recursive: true });
+  } catch {
+    return { node, flags, env };
+  }
+  return { node, flags, env: { ...env, [COMPILE_CACHE_ENV]: cacheDir } };
 }
 
 function probe(fn: FunctionDefinition): Promise<ProbeResult> {

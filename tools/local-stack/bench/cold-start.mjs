@@ -9,13 +9,13 @@
  *     Runtime API round trip), which is Init Duration minus the two;
  *  3. with Docker, each strategy's image through the container runner, with the bare `node -e ''` start measured
  *     inside that image (a node in the container spawns it, so docker's own start is not counted) as the floor,
- *     and docker's container start (`docker run` of a node that prints one byte, timed from here to that byte,
- *     minus that floor; the container's removal is not counted).
+ *     and docker's container start (from spawning `docker run` to the start of the node in the container, read
+ *     from that node's performance.timeOrigin).
  * Medians of BENCH_COLD runs (default 10; images BENCH_COLD_IMAGES, default 5), interleaved so load drifts hit
  * every row alike. Prints the machine's load before and after; never fails on a missed target.
  * Run after a build (and `pnpm image` for the image rows): node bench/cold-start.mjs
  */
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -180,11 +180,16 @@ function insideImage(image) {
   return JSON.parse(nodeInImage(image, ["-e", script]).split("\n").at(-1));
 }
 
-/** `docker run` of a node that prints one byte, timed from here to that byte (the container's removal not counted). */
-function dockerRunNodeMs(image) {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn("docker", [
+/**
+ * Docker's part of a start: from spawning `docker run` here to the moment the node in the container starts (its
+ * own performance.timeOrigin; host and container read the same clock). Not counted: node's start, the output's
+ * way back through docker, the container's removal.
+ */
+function containerStartMs(image) {
+  const started = performance.timeOrigin + performance.now();
+  const output = execFileSync(
+    "docker",
+    [
       "run",
       "--rm",
       "--network",
@@ -193,14 +198,11 @@ function dockerRunNodeMs(image) {
       "sh",
       image,
       "-c",
-      'exec "$(command -v node || echo /var/lang/bin/node)" -e "process.stdout.write(String(1))"',
-    ]);
-    child.stdout.once("data", () => resolve(performance.now() - started));
-    child.once("error", reject);
-    child.once("exit", (code) => {
-      if (code !== 0) reject(new Error(`docker run ${image} exited with ${code}`));
-    });
-  });
+      'exec "$(command -v node || echo /var/lang/bin/node)" -p performance.timeOrigin',
+    ],
+    { encoding: "utf8" },
+  );
+  return Number(output.trim()) - started;
 }
 
 async function images() {
@@ -221,7 +223,7 @@ async function images() {
     const dockerRun = [];
     let failed = 0;
     for (let index = 0; index < IMAGE_RUNS; index++) {
-      dockerRun.push(await dockerRunNodeMs(image));
+      dockerRun.push(containerStartMs(image));
       // A cold start past the function's timeout on a loaded machine is a missing sample, not a failed bench.
       try {
         init.push(await initDuration(hello, createContainerRunner({ strategy })));
@@ -232,7 +234,12 @@ async function images() {
     }
     if (failed > 0)
       console.log(`${strategy}: ${failed} of ${IMAGE_RUNS} cold starts failed (left out of the median)`);
-    rows[strategy] = { image: record.contentTag, inside, init: median(init), dockerRun: median(dockerRun) };
+    rows[strategy] = {
+      image: record.contentTag,
+      inside,
+      init: median(init),
+      containerStart: median(dockerRun),
+    };
   }
   return { rows };
 }
@@ -300,7 +307,7 @@ if (imageResults.skipped !== undefined) {
       rows[strategy] = { note: result.skipped };
       continue;
     }
-    const containerStart = result.dockerRun - result.inside.bare;
+    const { containerStart } = result;
     rows[strategy] = {
       "Init Duration": ms(result.init),
       "bare node in image": ms(result.inside.bare),
