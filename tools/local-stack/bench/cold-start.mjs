@@ -12,7 +12,7 @@
  *     and docker's container start (from spawning `docker run` to the start of the node in the container, read
  *     from that node's performance.timeOrigin).
  * Medians of BENCH_COLD runs (default 10; images BENCH_COLD_IMAGES, default 5), interleaved so load drifts hit
- * every row alike. Prints the machine's load before and after; never fails on a missed target.
+ * every row alike (BENCH_COLD_IMAGES=0 skips the images). Prints the machine's load before and after; never fails on a missed target.
  * Run after a build (and `pnpm image` for the image rows): node bench/cold-start.mjs
  */
 import { execFileSync, spawnSync } from "node:child_process";
@@ -149,7 +149,7 @@ function nodeInImage(image, args) {
       "run",
       "--rm",
       "--network",
-      "none",
+      "host",
       "--entrypoint",
       "sh",
       image,
@@ -183,7 +183,8 @@ function insideImage(image) {
 /**
  * Docker's part of a start: from spawning `docker run` here to the moment the node in the container starts (its
  * own performance.timeOrigin; host and container read the same clock). Not counted: node's start, the output's
- * way back through docker, the container's removal.
+ * way back through docker, the container's removal. `--network host`, as the container runner runs it (a network
+ * namespace of its own costs time too).
  */
 function containerStartMs(image) {
   const started = performance.timeOrigin + performance.now();
@@ -193,7 +194,7 @@ function containerStartMs(image) {
       "run",
       "--rm",
       "--network",
-      "none",
+      "host",
       "--entrypoint",
       "sh",
       image,
@@ -206,6 +207,7 @@ function containerStartMs(image) {
 }
 
 async function images() {
+  if (IMAGE_RUNS === 0) return { skipped: "BENCH_COLD_IMAGES=0: image rows skipped." };
   if (!dockerAvailable())
     return { skipped: "Docker is not available here (docker version failed): image rows skipped." };
   const rows = {};
