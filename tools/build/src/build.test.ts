@@ -1,6 +1,10 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { compileCacheDir, managedRuntimeNodeFlags } from "@lambda-images/function-config";
+import { nodeBinary } from "@lambda-images/node-runtimes";
 import * as esbuild from "esbuild";
 import { afterAll, describe, expect, it } from "vitest";
 import { callHandler, createFunction, isolateBundle, removeFixtures } from "../test/support/fixture.js";
@@ -168,6 +172,24 @@ describe("buildFunction", () => {
     await buildFunction(fn);
     expect(existsSync(join(fn.distDir, "old-handler.mjs"))).toBe(false);
     expect(existsSync(fn.bundle)).toBe(true);
+  });
+
+  it("fills the function's compile cache on its runtime's Node.js, where that node with Lambda's flags looks", async () => {
+    const fn = createFunction("cached", { files: GREETER });
+    const cacheDir = compileCacheDir(fn.dir);
+    rmSync(cacheDir, { recursive: true, force: true });
+    await buildFunction(fn);
+    // Node's own log names the folder it uses for this node binary, these flags (--expose-gc changes it) and this
+    // user; asked about another cache root, so that this node's own entries cannot land in the one checked.
+    const elsewhere = mkdtempSync(join(tmpdir(), "compile-cache-tag-"));
+    const log = spawnSync(nodeBinary(fn.runtime), [...managedRuntimeNodeFlags(fn.memorySize), "-e", ""], {
+      env: { ...process.env, NODE_COMPILE_CACHE: elsewhere, NODE_DEBUG_NATIVE: "COMPILE_CACHE" },
+      encoding: "utf8",
+    }).stderr;
+    rmSync(elsewhere, { recursive: true, force: true });
+    const tag = /resolved path .* -> (\S+)/.exec(log)?.[1];
+    expect(tag).toBeDefined();
+    expect(readdirSync(join(cacheDir, basename(tag ?? ""))).length).toBeGreaterThan(0);
   });
 });
 

@@ -1,6 +1,15 @@
 import { execFile } from "node:child_process";
+import { mkdirSync } from "node:fs";
 import { relative } from "node:path";
-import { type FunctionDefinition, lambdaEnvironment } from "@lambda-images/function-config";
+import {
+  COMPILE_CACHE_ENV,
+  compileCacheDir,
+  type FunctionDefinition,
+  lambdaEnvironment,
+  managedRuntimeNodeFlags,
+  SOURCE_MAP_NODE_OPTIONS,
+} from "@lambda-images/function-config";
+import { nodeBinary } from "@lambda-images/node-runtimes";
 import { BuildError, functionLabel } from "./errors.js";
 
 /** Imports the bundle the way Lambda does and prints what it finds as JSON: run with `node --input-type=module`. */
@@ -27,12 +36,43 @@ function probeEnvironment(fn: FunctionDefinition): NodeJS.ProcessEnv {
   return { ...process.env, ...lambdaEnvironment(fn) };
 }
 
+interface ProbeCommand {
+  readonly node: string;
+  readonly flags: readonly string[];
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/**
+ * The probe runs where the local stack runs the function: on its runtime's Node.js, with the managed runtime's
+ * flags, filling the function's compile cache (compileCacheDir) as it imports the bundle, so the local runners'
+ * first start loads compiled code. Without that Node.js (not installed, not Linux), on this process's Node.js and
+ * without a cache; without a writable cache folder, without a cache.
+ */
+function probeCommand(fn: FunctionDefinition): ProbeCommand {
+  const env = probeEnvironment(fn);
+  let node: string;
+  try {
+    node = nodeBinary(fn.runtime);
+  } catch {
+    return { node: process.execPath, flags: [SOURCE_MAP_NODE_OPTIONS], env };
+  }
+  const flags = [...managedRuntimeNodeFlags(fn.memorySize), SOURCE_MAP_NODE_OPTIONS];
+  const cacheDir = compileCacheDir(fn.dir);
+  try {
+    mkdirSync(cacheDir, { recursive: true });
+  } catch {
+    return { node, flags, env };
+  }
+  return { node, flags, env: { ...env, [COMPILE_CACHE_ENV]: cacheDir } };
+}
+
 function probe(fn: FunctionDefinition): Promise<ProbeResult> {
+  const command = probeCommand(fn);
   return new Promise((resolvePromise, reject) => {
     execFile(
-      process.execPath,
-      ["--enable-source-maps", "--input-type=module", "-e", IMPORT_PROBE, fn.bundle, fn.handlerExport],
-      { cwd: fn.distDir, env: probeEnvironment(fn), timeout: PROBE_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 },
+      command.node,
+      [...command.flags, "--input-type=module", "-e", IMPORT_PROBE, fn.bundle, fn.handlerExport],
+      { cwd: fn.distDir, env: command.env, timeout: PROBE_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (stdout.length > 0) {
           try {

@@ -138,6 +138,8 @@ const SKIP: Record<string, string> = {
     "writes into the repository: tools/events tests that the committed fixture is exactly what this command writes",
   "pnpm --filter @lambda-images/local-stack bench":
     "a benchmark: minutes, and its figures vary with the machine",
+  "node bench/cold-start.mjs":
+    "a benchmark: minutes (Docker image rows included), and its figures vary with the machine",
   "pnpm --filter @lambda-images/build bench": "a benchmark: minutes, and its figures vary with the machine",
   "pnpm --filter @lambda-images/local-stack bench:soak":
     "a benchmark: a minute of load, figures vary with the machine",

@@ -42,6 +42,8 @@ export {
   type Route,
 } from "./load.js";
 export {
+  COMPILE_CACHE_ENV,
+  compileCacheDir,
   DEFAULT_RUNTIME,
   managedRuntimeNodeFlags,
   RUNTIMES,

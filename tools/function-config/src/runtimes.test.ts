@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { managedRuntimeNodeFlags, RUNTIMES, runtimeInfo } from "./runtimes.js";
+import { compileCacheDir, managedRuntimeNodeFlags, RUNTIMES, runtimeInfo } from "./runtimes.js";
 
 describe("runtimeInfo", () => {
   it("decides the Node.js major, esbuild target and each strategy's base for nodejs24.x", () => {
@@ -42,5 +42,14 @@ describe("managedRuntimeNodeFlags", () => {
     ]);
     expect(managedRuntimeNodeFlags(1024)).toContain("--max-old-space-size=922");
     expect(managedRuntimeNodeFlags(1024)).toContain("--max-semi-space-size=51");
+  });
+});
+
+describe("compileCacheDir", () => {
+  it("gives each function folder its own cache folder, outside the function folder (and so outside dist/)", () => {
+    const hello = compileCacheDir("/work/functions/hello");
+    expect(compileCacheDir("/work/functions/hello")).toBe(hello);
+    expect(compileCacheDir("/work/functions/orders-worker")).not.toBe(hello);
+    expect(hello.startsWith("/work/functions/hello")).toBe(false);
   });
 });

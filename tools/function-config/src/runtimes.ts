@@ -4,6 +4,9 @@
  * image of each strategy. The one place these versions are written; the Dockerfiles' defaults, the shared bases,
  * the CI stand-ins and the catalog's Node.js binaries are checked against this table in tests.
  */
+import { createHash } from "node:crypto";
+import { tmpdir, userInfo } from "node:os";
+import { join } from "node:path";
 import type { Strategy } from "./schema.js";
 
 export const RUNTIMES = ["nodejs24.x", "nodejs22.x"] as const;
@@ -78,3 +81,20 @@ export function managedRuntimeNodeFlags(memorySizeMb: number): string[] {
     `--max-old-space-size=${memorySizeMb - newSpace}`,
   ];
 }
+
+/**
+ * Where a function's V8 compile cache lives on this machine (Node's NODE_COMPILE_CACHE): lambda-build fills it when
+ * it imports the bundle at build time, on the runtime's Node.js with the managed runtime's flags (`--expose-gc`
+ * is part of the cache's key); the local runners hand it to the runtime, which then loads the bundle's compiled
+ * code instead of compiling it again. A folder per function (and user) in the system's temporary folder: not in
+ * dist/, so no image gets entries naming this machine's paths; not in the function folder, where a build watching
+ * it would see the cache being written; and the throwaway functions of tests leave nothing behind past a reboot.
+ * A missing or stale entry (another bundle, Node.js or flag set) is skipped by Node.
+ */
+export function compileCacheDir(functionDir: string): string {
+  const key = createHash("sha256").update(functionDir).digest("hex").slice(0, 16);
+  return join(tmpdir(), `lambda-images-node-compile-cache-${userInfo().uid}`, key);
+}
+
+/** The environment variable Node.js (22.1+) reads the compile cache folder from. */
+export const COMPILE_CACHE_ENV = "NODE_COMPILE_CACHE";

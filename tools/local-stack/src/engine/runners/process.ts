@@ -1,5 +1,8 @@
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import {
+  COMPILE_CACHE_ENV,
+  compileCacheDir,
   type FunctionDefinition,
   managedRuntimeNodeFlags,
   SOURCE_MAP_NODE_OPTIONS,
@@ -14,6 +17,8 @@ import type { RuntimeExit, RuntimeProcess } from "./runner.js";
  * 80 KB header limit, in the function's task root, held to its memory size (see memory-limit.ts). Plus
  * `--enable-source-maps`, which Lambda sets through NODE_OPTIONS (the CDK app deploys it): a stack trace names
  * the function's src/*.ts line, not dist/index.mjs:1:7090.
+ * With the compile cache lambda-build filled (compileCacheDir), NODE_COMPILE_CACHE names it: the runtime loads the
+ * bundle's compiled code instead of compiling it (Lambda has no such cache; it saves compile work only).
  */
 export function spawnNodeRuntime(
   definition: FunctionDefinition,
@@ -27,10 +32,20 @@ export function spawnNodeRuntime(
   return spawnRuntimeProcess(
     nodeBinary(definition.runtime),
     [...managedRuntimeNodeFlags(definition.memorySize), SOURCE_MAP_NODE_OPTIONS, ...inspect, script],
-    environment,
+    withCompileCache(definition, environment),
     definition.distDir,
     definition.memorySize,
   );
+}
+
+/** `environment` plus NODE_COMPILE_CACHE when the function has a compile cache and does not set the variable itself. */
+function withCompileCache(
+  definition: FunctionDefinition,
+  environment: Readonly<Record<string, string>>,
+): Readonly<Record<string, string>> {
+  if (Object.hasOwn(environment, COMPILE_CACHE_ENV)) return environment;
+  const cacheDir = compileCacheDir(definition.dir);
+  return existsSync(cacheDir) ? { ...environment, [COMPILE_CACHE_ENV]: cacheDir } : environment;
 }
 
 /**
