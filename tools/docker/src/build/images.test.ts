@@ -7,6 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { docker, dockerOk, inspectImage } from "@lambda-images/docker-cli";
 import {
   type FunctionDefinition,
   type FunctionImageRecord,
@@ -21,7 +22,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixtureFunction, removeFixtureFunctions } from "../../test/support/fixture-function.js";
 import { announceSkip, dockerAvailability, IN_CI, imageBuilderForTests } from "../../testing/engine.js";
 import { firstAnswer, freePort } from "../../testing/invoke-http.js";
-import { docker, dockerOk, inspectImage } from "@lambda-images/docker-cli";
 import { imageEnvironment, type RunningContainer, startContainer } from "../run/container.js";
 import type { ImageBuilder } from "./builder.js";
 

@@ -3,6 +3,8 @@
  * concurrency) through real containers: a fixture function built into a non-aws image (the strategy that runs as
  * an unprivileged user), run (1) by the local stack's container runner and (2) as its local image on -p PORT:8080.
  */
+
+import { dockerOk } from "@lambda-images/docker-cli";
 import {
   type FunctionDefinition,
   findWorkspaceRoot,
@@ -22,7 +24,6 @@ import { fixtureFunction, removeFixtureFunctions } from "../../test/support/fixt
 import { localStackContainers } from "../../testing/containers.js";
 import { announceSkip, dockerAvailability, IN_CI, imageBuilderForTests } from "../../testing/engine.js";
 import { firstAnswer, freePort, postInvoke } from "../../testing/invoke-http.js";
-import { dockerOk } from "@lambda-images/docker-cli";
 import { buildLocalImage, type LocalBuild } from "../local/build-local.js";
 import { imageEnvironment, type RunningContainer, startContainer } from "../run/container.js";
 
