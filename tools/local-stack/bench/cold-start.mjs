@@ -143,7 +143,10 @@ function dockerAvailable() {
   }
 }
 
-/** Runs a node script inside `image` (its own node, from PATH or the image's Lambda layout) and returns its output. */
+/**
+ * Runs node with `args` inside `image` (its own node, from PATH or the image's Lambda layout), as the container
+ * runner runs a container (`--network host`), and returns its output.
+ */
 function nodeInImage(image, args) {
   return execFileSync(
     "docker",
@@ -190,22 +193,7 @@ function insideImage(image) {
  */
 function containerStartMs(image) {
   const started = performance.timeOrigin + performance.now();
-  const output = execFileSync(
-    "docker",
-    [
-      "run",
-      "--rm",
-      "--network",
-      "host",
-      "--entrypoint",
-      "sh",
-      image,
-      "-c",
-      'exec "$(command -v node || echo /var/lang/bin/node)" -p performance.timeOrigin',
-    ],
-    { encoding: "utf8" },
-  );
-  return Number(output.trim()) - started;
+  return Number(nodeInImage(image, ["-p", "performance.timeOrigin"])) - started;
 }
 
 async function images() {

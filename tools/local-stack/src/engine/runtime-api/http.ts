@@ -40,37 +40,6 @@ export function safeDecode(value: string): string {
   }
 }
 
-interface LimitedBody {
-  readonly buffer: Buffer;
-  /** Every byte received, including the ones past the limit. */
-  readonly bytes: number;
-  readonly overLimit: boolean;
-}
-
-/**
- * Reads a whole body (Content-Length or chunked), keeping at most `limit` bytes and counting the rest. Rejects when
- * the request fails or is cut off before its body ends. (Event listeners, not `for await`: the async iterator
- * costs promises and paused-mode reads for each chunk, on every invoke's reply.)
- */
-export function readLimited(req: IncomingMessage, limit: number): Promise<LimitedBody> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let bytes = 0;
-    req.on("data", (chunk: Buffer) => {
-      bytes += chunk.length;
-      if (bytes <= limit) chunks.push(chunk);
-    });
-    req.once("end", () => {
-      const overLimit = bytes > limit;
-      resolve({ buffer: overLimit ? Buffer.alloc(0) : Buffer.concat(chunks, bytes), bytes, overLimit });
-    });
-    req.once("error", reject);
-    req.once("close", () => {
-      if (!req.readableEnded) reject(new Error("The request was cut off before its body ended."));
-    });
-  });
-}
-
 export async function discard(req: IncomingMessage): Promise<void> {
   if (req.readableEnded) return;
   req.resume();

@@ -7,9 +7,10 @@ import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Readable } from "node:stream";
+import { readBody } from "../../http/read-body.js";
 import { BODIES, MAX_RUNTIME_PAYLOAD_BYTES, type RuntimeStateName } from "./bodies.js";
 import { describeRuntimeError, type RuntimeError } from "./errors.js";
-import { discard, drainThen, header, JSON_TYPE, readLimited, safeDecode, send, sendText } from "./http.js";
+import { discard, drainThen, header, JSON_TYPE, safeDecode, send, sendText } from "./http.js";
 import { type InvocationHeaders, invocationHeaders, renderInvocation } from "./invocation-headers.js";
 import { receiveStreamedResponse } from "./streamed-response.js";
 
@@ -253,24 +254,24 @@ export class RuntimeApiServer {
         return;
       }
     }
-    const body = await readLimited(req, MAX_RUNTIME_PAYLOAD_BYTES);
+    const body = await readBody(req, MAX_RUNTIME_PAYLOAD_BYTES);
     this.#state = "RuntimeResponseSentState";
-    if (body.overLimit) {
+    if (body.tooLarge) {
       send(res, 413, BODIES.tooLarge);
-      this.#listener.responseTooLarge(requestId, body.bytes);
+      this.#listener.responseTooLarge(requestId, body.size);
       return;
     }
     send(res, 202, BODIES.accepted);
     if (kind === "response") {
       const contentType = header(req, "content-type") ?? JSON_TYPE;
-      this.#listener.response(requestId, { kind: "buffered", payload: body.buffer, contentType });
+      this.#listener.response(requestId, { kind: "buffered", payload: body.body, contentType });
       return;
     }
     this.#listener.error(
       requestId,
       describeRuntimeError(
         header(req, "lambda-runtime-function-error-type"),
-        body.buffer,
+        body.body,
         header(req, "content-type"),
       ),
     );
@@ -283,12 +284,12 @@ export class RuntimeApiServer {
       return;
     }
     this.#state = "InitError";
-    const body = await readLimited(req, MAX_RUNTIME_PAYLOAD_BYTES);
+    const body = await readBody(req, MAX_RUNTIME_PAYLOAD_BYTES);
     send(res, 202, BODIES.accepted);
     this.#listener.initError(
       describeRuntimeError(
         header(req, "lambda-runtime-function-error-type"),
-        body.buffer,
+        body.body,
         header(req, "content-type"),
       ),
     );

@@ -7,10 +7,11 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import type { Readable } from "node:stream";
 import { type FunctionHost, type InvokeOutcome, LIMITS } from "../../contract.js";
-import { headerObject, readBody, sendGatewayResponse, writeChunk } from "./body.js";
+import { readBody } from "../../http/read-body.js";
 import { buildHttpApiEvent, newGatewayRequestId } from "./event.js";
 import { guardRequest } from "./guard.js";
 import { type GatewayResponse, mapFunctionResult, type ResponseHead, responseHead } from "./response.js";
+import { headerObject, sendGatewayResponse, writeChunk } from "./write-response.js";
 
 /** The content type of a stream that starts with a JSON prelude, then 8 NUL bytes, then the body. */
 export const HTTP_INTEGRATION_CONTENT_TYPE = "application/vnd.awslambda.http-integration-response";

@@ -4,11 +4,12 @@
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import { type FunctionHost, LIMITS } from "../../contract.js";
-import { readBody, sendGatewayResponse } from "./body.js";
+import { readBody } from "../../http/read-body.js";
 import { buildHttpApiEvent, newGatewayRequestId } from "./event.js";
 import { guardRequest } from "./guard.js";
 import { type GatewayResponse, internalServerError, mapFunctionResult, NOT_FOUND } from "./response.js";
 import { matchRoute, type RouteEntry } from "./routes.js";
+import { sendGatewayResponse } from "./write-response.js";
 
 /** HTTP API's own payload limit; a larger request is refused before any route is looked at. */
 export const HTTP_API_PAYLOAD_BYTES = 10 * 1024 * 1024;

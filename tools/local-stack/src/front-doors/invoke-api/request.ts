@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import { type InvokeRequest, LIMITS } from "../../contract.js";
-import { readBody } from "../http-api/body.js";
+import { readBody } from "../../http/read-body.js";
 import { fail } from "./errors.js";
 
 /** `X-Amz-Client-Context` may carry at most this many bytes of base64. */

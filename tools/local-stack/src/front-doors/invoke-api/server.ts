@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, OutgoingHttpHeaders, RequestListener, ServerResponse } from "node:http";
 import type { FunctionHost, InvokeOutcome } from "../../contract.js";
 import { DEFAULT_MAX_INSTANCES } from "../../engine/host.js";
-import { readBody } from "../http-api/body.js";
+import { readBody } from "../../http/read-body.js";
 import { guardRequest } from "../http-api/guard.js";
 import { DeadLetterStore, defaultDeadLetterDir } from "./dead-letters.js";
 import { apiError, fail, InvokeApiError, sendError } from "./errors.js";

@@ -4,7 +4,7 @@
  */
 import type { ServerResponse } from "node:http";
 import type { InvokeOutcome } from "../../contract.js";
-import { writeChunk } from "../http-api/body.js";
+import { writeChunk } from "../http-api/write-response.js";
 import { type InvokeCompleteDetails, invokeComplete, payloadChunk } from "./event-stream.js";
 
 type ResponseOutcome = Extract<InvokeOutcome, { kind: "response" }>;

@@ -1,34 +1,5 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
 import type { GatewayResponse } from "./response.js";
-
-export interface ReadBody {
-  /** The bytes read, or an empty buffer when the body was over the limit. */
-  readonly body: Buffer;
-  /** The full size of the body in bytes, counted even past the limit. */
-  readonly size: number;
-  readonly tooLarge: boolean;
-}
-
-/**
- * Reads a request body, keeping at most `limit` bytes. A larger body is still read to its end (and dropped) so
- * the client gets a proper error response instead of a reset connection.
- */
-export function readBody(request: IncomingMessage, limit: number): Promise<ReadBody> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-      else chunks.length = 0;
-    });
-    request.on("end", () => {
-      const tooLarge = size > limit;
-      resolve({ body: tooLarge ? Buffer.alloc(0) : Buffer.concat(chunks, size), size, tooLarge });
-    });
-    request.on("error", reject);
-  });
-}
 
 /** Writes `chunk`, waiting for the socket to drain; false once the caller has gone. */
 export function writeChunk(response: ServerResponse, chunk: Buffer): Promise<boolean> {
