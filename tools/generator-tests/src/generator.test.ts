@@ -160,6 +160,10 @@ describe("turbo gen function, non-interactive", () => {
         "typecheck",
         "test",
         ...filters,
+        // This workspace's cache, read-only: the tools the functions build with are restored, not built again
+        // (the copy's files are the same, so are their hashes); nothing the copy builds is written back.
+        `--cache-dir=${join(root, ".turbo", "cache")}`,
+        "--cache=local:r",
         "--output-logs=new-only",
         "--ui=stream",
       ]),
