@@ -22,6 +22,7 @@ import type { BaseImageDefinition } from "../images/config.js";
 import { functionDockerfile } from "../lint/targets.js";
 import { LOCAL_TARGET_FOLDER, type LocalTargetContext, localImageTag } from "../local/local-target.js";
 import { baseImageUses } from "./base-args.js";
+import { withBuildLock } from "./build-lock.js";
 import {
   type BuildRequest,
   type BuiltImage,
@@ -169,6 +170,14 @@ export class ImageBuilder {
       env: this.#env,
       buildShared: (image, platform) => this.buildBaseImage(image, platform),
     });
-    return buildImage(request, bases, engine, { ...this.#options, env: this.#env });
+    // One build of this image at a time across processes (the lock sits beside its record and build log).
+    return withBuildLock(
+      `${request.logFile}.lock`,
+      () => buildImage(request, bases, engine, { ...this.#options, env: this.#env }),
+      (holder) =>
+        this.#options.log?.(
+          `${request.repository}:${request.tag}: process ${holder} is building it; waiting`,
+        ),
+    );
   }
 }
