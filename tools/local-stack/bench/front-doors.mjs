@@ -7,13 +7,15 @@
  *     host.invoke() is shown too: the runtime process and the Runtime API without an HTTP front door.
  *  2. invokes per second through the Invoke API at concurrency 1 and 8 (default instance count), against the floor
  *     hit the same way.
+ * With the concurrency-8 run, the CPU each side spent per invoke: this process (the stack or the floor, with the client
+ * thread) and the runtime processes it started (from /proc, Linux only), to show where the time goes.
  * Every number comes from the real paths; the bench prints targets and whether they were met, and never fails on a
  * missed one. Run after a build: pnpm --filter @lambda-images/local-stack bench (or node bench/front-doors.mjs).
  * Sizes: BENCH_WARM (default 500), BENCH_THROUGHPUT (default 2000). BENCH_RUNNER=fallback runs the pure-JS runtime
  * client instead of aws-lambda-ric (to see the client's share).
  */
 import { once } from "node:events";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
@@ -64,6 +66,49 @@ function client(options) {
 async function httpLatency(url, method, body) {
   const { samples } = await client({ url, method, body, count: WARM, concurrency: 1, mode: "latency" });
   return summary(samples);
+}
+
+/** CPU time (ms) of the processes below this one, from /proc/<pid>/stat (utime + stime); 0 where /proc is not. */
+function descendantsCpuMs() {
+  let pids;
+  try {
+    pids = readdirSync("/proc").filter((name) => /^\d+$/.test(name));
+  } catch {
+    return 0;
+  }
+  const parents = new Map();
+  const cpu = new Map();
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      parents.set(pid, fields[1]);
+      cpu.set(pid, Number(fields[11]) + Number(fields[12]));
+    } catch {
+      // Gone while we read.
+    }
+  }
+  const below = (pid) => {
+    for (let parent = parents.get(pid); parent !== undefined; parent = parents.get(parent)) {
+      if (parent === String(process.pid)) return true;
+    }
+    return false;
+  };
+  const ticks = [...cpu].filter(([pid]) => below(pid)).reduce((sum, [, value]) => sum + value, 0);
+  return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
+}
+
+/** Runs `measure` and returns its result with the CPU per invoke (ms) of this process and of its descendants. */
+async function withCpu(invokes, measure) {
+  const own = process.cpuUsage();
+  const children = descendantsCpuMs();
+  const result = await measure();
+  const used = process.cpuUsage(own);
+  return {
+    result,
+    ownCpuMs: (used.user + used.system) / 1000 / invokes,
+    childrenCpuMs: (descendantsCpuMs() - children) / invokes,
+  };
 }
 
 async function throughput(url, concurrency) {
@@ -161,7 +206,7 @@ const loadBefore = loadavg()[0];
 const floor = await withFloor(async (url) => ({
   latency: await httpLatency(url, "POST", event.toString()),
   perSecond1: await throughput(url, 1),
-  perSecond8: await throughput(url, 8),
+  perSecond8: await withCpu(THROUGHPUT + 200, () => throughput(url, 8)),
 }));
 const viaHost = await hostLatency();
 const stack = await withStack(async (running) => {
@@ -170,7 +215,7 @@ const stack = await withStack(async (running) => {
     invokeApi: await httpLatency(invokeUrl, "POST", event.toString()),
     gateway: await httpLatency(`${running.httpUrl}/hello?name=Chris`, "GET"),
     perSecond1: await throughput(invokeUrl, 1),
-    perSecond8: await throughput(invokeUrl, 8),
+    perSecond8: await withCpu(THROUGHPUT + 200, () => throughput(invokeUrl, 8)),
   };
 });
 
@@ -206,10 +251,20 @@ console.table({
     "Invoke API / floor": times(stack.perSecond1 / floor.perSecond1),
   },
   "concurrency 8": {
-    "floor invokes/s": Math.round(floor.perSecond8),
-    "Invoke API invokes/s": Math.round(stack.perSecond8),
-    "Invoke API / floor": times(stack.perSecond8 / floor.perSecond8),
+    "floor invokes/s": Math.round(floor.perSecond8.result),
+    "Invoke API invokes/s": Math.round(stack.perSecond8.result),
+    "Invoke API / floor": times(stack.perSecond8.result / floor.perSecond8.result),
   },
+});
+console.log("\nCPU per invoke at concurrency 8 (the client thread counts in this process's share)\n");
+const cpuRow = (measured) => ({
+  "this process": ms(measured.ownCpuMs),
+  "runtime processes": ms(measured.childrenCpuMs),
+  total: ms(measured.ownCpuMs + measured.childrenCpuMs),
+});
+console.table({
+  "floor: node:http + handler in process": cpuRow(floor.perSecond8),
+  "the stack (Invoke API) and its runtimes": cpuRow(stack.perSecond8),
 });
 const p50Target = (latency) => {
   const over = latency.p50 - floor.latency.p50;
@@ -219,7 +274,7 @@ const p99Target = (latency) => {
   const ratio = latency.p99 / floor.latency.p99;
   return { measured: times(ratio), met: pass(ratio <= TARGETS.p99OverFloorRatio) };
 };
-const ratio8 = stack.perSecond8 / floor.perSecond8;
+const ratio8 = stack.perSecond8.result / floor.perSecond8.result;
 console.log("\nTargets (against the floor of this run)\n");
 console.table({
   "Invoke API p50 <= floor + 1 ms": p50Target(stack.invokeApi),
