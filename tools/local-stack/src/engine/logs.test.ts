@@ -3,6 +3,16 @@ import { displayLines, initReportLine, LineSplitter, LogTail, reportLine } from 
 import { exitError, timeoutError } from "./outcomes.js";
 
 describe("LineSplitter", () => {
+  test("decodes a UTF-8 character that a chunk boundary cuts in two", () => {
+    const lines: string[] = [];
+    const splitter = new LineSplitter((line) => lines.push(line));
+    const bytes = Buffer.from("café ☕\n");
+    splitter.push(bytes.subarray(0, 4)); // "caf" and the first byte of "é"
+    splitter.push(bytes.subarray(4, 7)); // the rest of "é", a space and the first byte of "☕"
+    splitter.push(bytes.subarray(7));
+    expect(lines).toEqual(["café ☕"]);
+  });
+
   test("emits whole lines across chunks, drops the CR of CRLF, and flushes what is left", () => {
     const lines: string[] = [];
     const splitter = new LineSplitter((line) => lines.push(line));

@@ -1,11 +1,16 @@
 /** Log lines: a runtime's output split into lines, the platform's START/END/REPORT lines, the log tail. */
 import { finished } from "node:stream/promises";
+import { StringDecoder } from "node:string_decoder";
 import { LIMITS } from "../contract.js";
 import type { RuntimeExit, RuntimeProcess } from "./runners/runner.js";
 
-/** Splits a byte stream into lines; a line is complete at `\n`. */
+/**
+ * Splits a byte stream into lines; a line is complete at `\n`. A UTF-8 character cut between two chunks is decoded
+ * whole (a pipe hands over 64 KiB at a time, wherever that falls).
+ */
 export class LineSplitter {
   #partial = "";
+  readonly #decoder = new StringDecoder("utf8");
   readonly #emit: (line: string) => void;
 
   constructor(emit: (line: string) => void) {
@@ -13,7 +18,7 @@ export class LineSplitter {
   }
 
   push(chunk: Buffer | string): void {
-    const text = this.#partial + chunk.toString();
+    const text = this.#partial + (typeof chunk === "string" ? chunk : this.#decoder.write(chunk));
     const lines = text.split("\n");
     this.#partial = lines.pop() ?? "";
     for (const line of lines) this.#emit(line.endsWith("\r") ? line.slice(0, -1) : line);
@@ -21,6 +26,7 @@ export class LineSplitter {
 
   /** Emits what is left (output that did not end with a newline). */
   flush(): void {
+    this.#partial += this.#decoder.end();
     if (this.#partial.length > 0) this.#emit(this.#partial);
     this.#partial = "";
   }
