@@ -73,14 +73,22 @@ export async function imageBuilderForTests(
   });
 }
 
-/** Makes a one-file image with random content (a new image id every time) with `docker import`. */
-export async function importTestImage(reference: string): Promise<void> {
+/**
+ * Makes a one-file image with random content (a new image id every time) with `docker import`, or for `platform`
+ * with a build FROM scratch: the engine's import records its own architecture whatever platform it is given.
+ */
+export async function importTestImage(reference: string, platform?: string): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "lambda-image-test-"));
   try {
     const tar = join(dir, "rootfs.tar");
     writeFileSync(join(dir, "content.txt"), randomBytes(32).toString("hex"));
     execFileSync("tar", ["-C", dir, "-cf", tar, "content.txt"]);
-    await dockerOk(["import", "--change", 'CMD ["index.handler"]', tar, reference]);
+    if (platform === undefined) {
+      await dockerOk(["import", "--change", 'CMD ["index.handler"]', tar, reference]);
+      return;
+    }
+    writeFileSync(join(dir, "Dockerfile"), 'FROM scratch\nADD rootfs.tar /\nCMD ["index.handler"]\n');
+    await dockerOk(["build", "--platform", platform, "--tag", reference, dir]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

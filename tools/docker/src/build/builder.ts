@@ -148,17 +148,13 @@ export class ImageBuilder {
     });
   }
 
+  /**
+   * The platform to build for. Another platform than the engine's needs no BuildKit: the classic builder builds
+   * for the platform it is given too, and runs its RUN steps through the host's emulation (binfmt_misc + qemu),
+   * which docker-build.ts names when a step cannot run.
+   */
   async #platform(wanted: string | undefined): Promise<string> {
-    const engine = await this.engine();
-    const platform = this.#options.platform ?? wanted ?? engine.platform;
-    if (platform !== engine.platform && !engine.buildx) {
-      throw new Error(
-        `Building for ${platform} needs BuildKit (docker buildx) with emulation, but this engine builds ` +
-          `${engine.platform} with the classic builder. Build on a ${platform} machine, install buildx, or set ` +
-          `IMAGE_PLATFORM=${engine.platform} for a local-only image.`,
-      );
-    }
-    return platform;
+    return this.#options.platform ?? wanted ?? (await this.engine()).platform;
   }
 
   /** Fills in the Dockerfile's base images (shared ones built first), then builds or re-tags by content. */

@@ -146,11 +146,18 @@ export async function buildImage(
   if (result.code !== 0) {
     rmSync(work, { recursive: true, force: true });
     const pulled = Object.entries(bases).filter(([, b]) => b.id === undefined);
-    const hint =
+    let hint =
       pulled.length > 0
         ? `\nThe engine had to pull ${pulled.map(([, b]) => b.used).join(", ")}. Without a reachable registry, ` +
           "build local stand-ins and set IMAGE_BASE_OVERRIDES (see docs/stand-ins.md)."
         : "";
+    if (request.platform !== engine.platform && /exec format error/i.test(log)) {
+      hint +=
+        `\nA step ran a ${request.platform} program that this engine's host cannot run. Building for another ` +
+        "platform runs such steps under emulation: register it on the host (qemu-user-static with binfmt_misc; " +
+        "on this project's CI machines: bash .ci/docker/arm64/setup.sh), or build on a " +
+        `${request.platform} machine.`;
+    }
     const error = new DockerCommandError(args, result);
     error.message = `Building ${image} from ${display} failed (full log: ${relative(options.root, request.logFile)}).\n${error.message}${hint}`;
     throw error;
