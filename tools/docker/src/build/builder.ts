@@ -3,7 +3,7 @@
  * a strategy on top of them, and its local image (the emulator added). Each is built once per content
  * (docker-build.ts) and recorded through the one image record module (tools/function-config).
  */
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import {
   type Architecture,
   baseImageRecordFile,
@@ -171,12 +171,14 @@ export class ImageBuilder {
       buildShared: (image, platform) => this.buildBaseImage(image, platform),
     });
     // One build of this image at a time across processes (the lock sits beside its record and build log).
+    const lockFile = `${request.logFile}.lock`;
     return withBuildLock(
-      `${request.logFile}.lock`,
+      lockFile,
       () => buildImage(request, bases, engine, { ...this.#options, env: this.#env }),
       (holder) =>
         this.#options.log?.(
-          `${request.repository}:${request.tag}: process ${holder} is building it; waiting`,
+          `${request.repository}:${request.tag}: process ${holder} is building it; waiting ` +
+            `(${relative(this.#options.root, lockFile)} is its lock)`,
         ),
     );
   }
