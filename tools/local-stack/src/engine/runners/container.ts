@@ -38,8 +38,8 @@ export interface ContainerRunnerOptions {
 }
 
 /** Where every image keeps the function and the runtime (the Lambda layout all three strategies follow). */
-export const CONTAINER_TASK_ROOT = "/var/task";
-export const CONTAINER_RUNTIME_DIR = "/var/runtime";
+const CONTAINER_TASK_ROOT = "/var/task";
+const CONTAINER_RUNTIME_DIR = "/var/runtime";
 /** Every container the runner starts carries this label (value: the function name), e.g. for `docker ps --filter`. */
 export const CONTAINER_LABEL = "org.lambda-images.local-stack.function";
 /** And this one (value: the pid of the local stack that started it), which tells two stacks' containers apart. */
