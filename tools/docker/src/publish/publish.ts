@@ -149,7 +149,7 @@ function checkPlatform(fn: FunctionDefinition, described: string, platform: stri
   const mismatch = architectureMismatch(
     fn,
     { described, platform },
-    `rebuild with \`lambda-image build\` (without IMAGE_PLATFORM or --platform), on a ${fn.architecture} machine or ` +
+    `rebuild with \`lambda-image build\` (without IMAGE_PLATFORM or --platform), on an ${fn.architecture} machine or ` +
       "with BuildKit and emulation, then publish again; nothing was pushed",
   );
   if (mismatch !== undefined) throw new ArchitectureMismatchError(mismatch);
