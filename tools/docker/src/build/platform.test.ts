@@ -33,7 +33,15 @@ describe.runIf(availability.available || IN_CI)("the platform an image is record
     await importTestImage(base);
   });
   afterAll(async () => {
-    await removeImages(images);
+    // Every tag this suite made, including a content tag a failing case left behind.
+    const listed = await docker(["image", "ls", "--format", "{{.Repository}}:{{.Tag}}"]);
+    const ours = listed.stdout
+      .split("\n")
+      .filter(
+        (tag) =>
+          tag.startsWith(`lambda-image-platform-test-${suffix}/`) || tag.startsWith(`forced${suffix}:`),
+      );
+    await removeImages([...new Set([...images, ...ours])]);
     for (const folder of folders) rmSync(folder, { recursive: true, force: true });
   });
 
