@@ -46,7 +46,9 @@ writeFileSync(
 const [fn] = discoverFunctions(root);
 const stage = `b${randomBytes(3).toString("hex")}`;
 const deployDir = join(root, "deploy");
-const image = { reference, contentHash: imageId.replace("sha256:", "") };
+// The imported image is the engine's own platform (publishing checks it against the function's architecture).
+const platform = await docker(["image", "inspect", "--format", "{{.Os}}/{{.Architecture}}", reference]);
+const image = { reference, contentHash: imageId.replace("sha256:", ""), platform };
 
 try {
   const first = await publishFunction({ fn, stage, registry, deployDir, image });

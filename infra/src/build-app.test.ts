@@ -318,6 +318,7 @@ describe("digests", () => {
         registry: "127.0.0.1:5000",
         repository: repositoryName("rec", fn.name),
         digest: digests.get(fn.name) ?? "",
+        platform: "linux/amd64",
         tags: ["v1-abcdefabcdef"],
         version: fn.version,
         recordedAt: new Date().toISOString(),
@@ -344,6 +345,7 @@ describe("digests", () => {
       registry: "123456789012.dkr.ecr.eu-west-1.amazonaws.com",
       repository: repositoryName("dev", "alpha"),
       digest: randomDigest(),
+      platform: "linux/amd64",
       tags: ["v1.0.0-abcdefabcdef"],
       version: "1.0.0",
       recordedAt: new Date().toISOString(),
@@ -351,6 +353,34 @@ describe("digests", () => {
     expect(() => buildApp({ workspaceRoot: workspace.root, env: noEnv, deployDir })).toThrow(
       /No image digest recorded for function "beta" in stage "dev".*digests=placeholder/s,
     );
+  });
+
+  it("refuses to synthesize when a recorded image is for another architecture than the function's", () => {
+    const workspace = track(createTempWorkspace());
+    workspace.addFunction("alpha", { architecture: "arm64" });
+    workspace.addFunction("beta", {});
+    const deployDir = tempDir();
+    const record = (name: string, platform: string) => ({
+      function: name,
+      target: "aws" as const,
+      registry: "123456789012.dkr.ecr.eu-west-1.amazonaws.com",
+      repository: repositoryName("dev", name),
+      digest: randomDigest(),
+      platform,
+      tags: ["v1.0.0-abcdefabcdef"],
+      version: "1.0.0",
+      recordedAt: new Date().toISOString(),
+    });
+    const alpha = record("alpha", "linux/amd64");
+    writeDigestRecord(deployDir, alpha);
+    writeDigestRecord(deployDir, record("beta", "linux/amd64"));
+    expect(() => buildApp({ workspaceRoot: workspace.root, env: noEnv, deployDir })).toThrow(
+      `${join("functions", "alpha")} is configured for arm64 (linux/arm64) but the image recorded for it in ` +
+        `${join(deployDir, "digests", "alpha.json")} (${alpha.registry}/${alpha.repository}@${alpha.digest}) is ` +
+        "linux/amd64; publish it again",
+    );
+    writeDigestRecord(deployDir, record("alpha", "linux/arm64"));
+    expect(buildApp({ workspaceRoot: workspace.root, env: noEnv, deployDir }).digests.size).toBe(2);
   });
 
   it("needs no digest to build the registry stack alone", () => {

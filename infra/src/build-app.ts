@@ -70,7 +70,7 @@ export function buildApp(options: BuildAppOptions): LambdaImagesApp {
     digests =
       settings.digests === "placeholder"
         ? new Map(names.map((name) => [name, PLACEHOLDER_DIGEST]))
-        : selectDigests(names, readDigestRecords(deployDir), { stage: settings.stage, deployDir });
+        : selectDigests(functions, readDigestRecords(deployDir), { stage: settings.stage, deployDir });
     functionsStack = new FunctionsStack(app, "Functions", {
       stackName: functionsStackName(settings.stage),
       description: `The ${APP_NAME} functions by image digest, behind one HTTP API (${settings.stage})`,

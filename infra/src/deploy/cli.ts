@@ -13,6 +13,7 @@ import {
   stageDeployDir,
 } from "@lambda-images/docker/publish";
 import { discoverFunctions, findWorkspaceRoot } from "@lambda-images/function-config";
+import { checkRecordedPlatforms } from "../digests.js";
 import { functionsStackName, registryStackName } from "../naming.js";
 import { resolveStageSettings } from "../settings.js";
 import { verifyTemplateDigests } from "./verify.js";
@@ -68,10 +69,14 @@ function say(line: string): void {
   console.log(`[deploy] ${line}`);
 }
 
-/** The digests about to be deployed must come from this target's registry (never local digests into AWS). */
+/**
+ * The digests about to be deployed must come from this target's registry (never local digests into AWS), and each
+ * must be an image for its function's architecture; checked before the CDK CLI starts.
+ */
 function checkRecordsBelongTo(registry: ImageRegistry, stage: string, workspaceRoot: string): void {
   const deployDir = stageDeployDir(workspaceRoot, stage);
   const records = readDigestRecords(deployDir);
+  checkRecordedPlatforms(discoverFunctions(workspaceRoot), records, deployDir);
   const foreign = Object.values(records).filter(
     (record) => record.target !== registry.target || record.registry !== registry.host,
   );

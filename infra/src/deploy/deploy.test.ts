@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { rmSync } from "node:fs";
+import { rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import {
@@ -9,6 +9,7 @@ import {
   readDigestRecords,
   repositoryName,
   stageDeployDir,
+  writeDigestRecord,
 } from "@lambda-images/docker/publish";
 import {
   isolatedAwsEnvironment,
@@ -17,7 +18,7 @@ import {
   TEST_REGISTRY_HOST as registryHost,
   uniqueSuffix,
 } from "@lambda-images/docker/testing";
-import { discoverFunctions, findWorkspaceRoot } from "@lambda-images/function-config";
+import { architecturePlatform, discoverFunctions, findWorkspaceRoot } from "@lambda-images/function-config";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { main as deployMain, INFRA_DIR, synthLocal } from "./cli.js";
 import { imageUriIn, verifyTemplateDigests } from "./verify.js";
@@ -53,7 +54,8 @@ describe.runIf(registryTests.run)(
           stage,
           registry,
           deployDir: stageDeployDir(workspaceRoot, stage),
-          image: { reference: `${fn.name}:${fn.strategy}`, contentHash },
+          // putTestImage's config says linux/amd64: the example functions are x86_64.
+          image: { reference: `${fn.name}:${fn.strategy}`, contentHash, platform: "linux/amd64" },
         });
         expect(result.pushed).toBe(false);
       }
@@ -86,6 +88,34 @@ describe.runIf(registryTests.run)(
         );
       }
     }, 120_000);
+
+    it("refuses a recorded digest whose image is for another architecture than the function's, before cdk runs", async () => {
+      const [first] = functions;
+      if (first === undefined) throw new Error("no function in the workspace");
+      const deployDir = stageDeployDir(workspaceRoot, stage);
+      const record = readDigestRecords(deployDir)[first.name];
+      if (record === undefined) throw new Error(`no digest recorded for ${first.name}`);
+      const other = first.architecture === "x86_64" ? "linux/arm64" : "linux/amd64";
+      const template = join(INFRA_DIR, "cdk.out", stage, "Functions.template.json");
+      const synthesized = statSync(template).mtimeMs;
+      writeDigestRecord(deployDir, { ...record, platform: other });
+      const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+      try {
+        expect(await deployMain(["functions", "--target", "local", "--stage", stage])).toBe(1);
+        const said = errors.mock.calls.map((call) => String(call[0])).join("\n");
+        expect(said).toContain(
+          `${join("functions", first.name)} is configured for ${first.architecture} ` +
+            `(${architecturePlatform(first.architecture)}) but the image recorded for it in ` +
+            `${join(deployDir, "digests", `${first.name}.json`)} (${registryHost}/${record.repository}@${record.digest}) ` +
+            `is ${other}; publish it again`,
+        );
+        // Stopped before `cdk synth`: the template is the one the test above synthesized.
+        expect(statSync(template).mtimeMs).toBe(synthesized);
+      } finally {
+        errors.mockRestore();
+        writeDigestRecord(deployDir, record);
+      }
+    });
 
     it("fails, naming the function, when the registry no longer serves the recorded digest for the tag", async () => {
       const [first] = functions;

@@ -16,6 +16,7 @@ import {
   dockerSync,
   engineNotAnswering,
   failureReason,
+  imagePlatform,
   inspectImage,
   removeImages,
   spawnDocker,
@@ -36,6 +37,15 @@ function fakeDocker(script: string): { env: NodeJS.ProcessEnv; remove: () => voi
     remove: () => rmSync(bin, { recursive: true, force: true }),
   };
 }
+
+describe("imagePlatform", () => {
+  it("names an image's platform as a function's config does", () => {
+    expect(imagePlatform("linux", "amd64")).toBe("linux/amd64");
+    expect(imagePlatform("linux", "amd64", "")).toBe("linux/amd64");
+    expect(imagePlatform("linux", "arm64", "v8")).toBe("linux/arm64");
+    expect(imagePlatform("linux", "arm", "v7")).toBe("linux/arm/v7");
+  });
+});
 
 describe("without a docker CLI", () => {
   it("docker() rejects with a DockerUnavailableError that says how to install it", async () => {
@@ -181,6 +191,11 @@ describe.runIf(hasEngine)("with an engine", () => {
       expect(image?.id).toMatch(/^sha256:[0-9a-f]{64}$/);
       expect(image?.labels).toEqual({ "test.label": "yes" });
       expect(image?.sizeBytes).toBeGreaterThan(0);
+      // An imported image is the engine's own platform.
+      const engineArch = await dockerOk(["version", "--format", "{{.Server.Arch}}"]);
+      expect(image?.os).toBe("linux");
+      expect(image?.architecture).toBe(engineArch);
+      expect(image?.platform).toBe(`linux/${engineArch}`);
       await removeImages([reference]);
       expect(await inspectImage(reference)).toBeUndefined();
     });

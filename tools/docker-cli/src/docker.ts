@@ -192,7 +192,20 @@ export interface ImageDetails {
   readonly id: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly sizeBytes: number;
+  /** The image's own architecture and OS, as `docker image inspect` reports them ("amd64", "linux"). */
   readonly architecture: string;
+  readonly os: string;
+  /** "linux/amd64", "linux/arm64", "linux/arm/v7": what the image runs on (see imagePlatform). */
+  readonly platform: string;
+}
+
+/**
+ * The platform an image's OS, architecture and variant name, as records and configs compare it: "linux/amd64",
+ * "linux/arm/v7". An arm64 image's usual variant (v8) is left out, so it reads "linux/arm64" as the config's does.
+ */
+export function imagePlatform(os: string, architecture: string, variant?: string): string {
+  const named = variant && !(architecture === "arm64" && variant === "v8") ? `/${variant}` : "";
+  return `${os}/${architecture}${named}`;
 }
 
 export type DockerQueryOptions = Pick<DockerRunOptions, "env" | "signal">;
@@ -212,6 +225,8 @@ export async function inspectImage(
     Id: string;
     Size: number;
     Architecture: string;
+    Os: string;
+    Variant?: string;
     Config?: { Labels?: Record<string, string> | null };
   };
   return {
@@ -219,6 +234,8 @@ export async function inspectImage(
     labels: image.Config?.Labels ?? {},
     sizeBytes: image.Size,
     architecture: image.Architecture,
+    os: image.Os,
+    platform: imagePlatform(image.Os, image.Architecture, image.Variant),
   };
 }
 

@@ -14,6 +14,7 @@ export {
   engineNotAnswering,
   failureReason,
   type ImageDetails,
+  imagePlatform,
   inspectImage,
   removeImages,
   spawnDocker,

@@ -1,4 +1,4 @@
-export { ImageBuilder, type ImageBuilderOptions, PLATFORMS } from "./build/builder.js";
+export { ImageBuilder, type ImageBuilderOptions } from "./build/builder.js";
 export type { BuiltImage } from "./build/docker-build.js";
 export { type BaseOverrides, overrideBuildArgs, parseBaseOverrides } from "./build/overrides.js";
 export { checkEngine, type EngineInfo } from "./docker/engine.js";

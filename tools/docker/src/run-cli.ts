@@ -246,7 +246,7 @@ async function publishCommand(args: readonly string[], io: CliIo): Promise<numbe
         stage,
         registry,
         deployDir,
-        image: { reference: built.contentTag, contentHash: built.contentHash },
+        image: { reference: built.contentTag, contentHash: built.contentHash, platform: built.platform },
         log: (line) => io.out(`lambda-image publish: ${line}`),
       });
       if (result.pushed) pushed += 1;

@@ -148,6 +148,8 @@ const SKIP: Record<string, string> = {
     "interactive, and writes a new function into the repo",
   "pnpm --filter @lambda-images/generator-tests gen function --args orders-api os-only http":
     "writes a new function into the repo: tools/generator-tests runs the generator in a copy",
+  "pnpm --filter @lambda-images/generator-tests gen function --args orders-api os-only http arm64":
+    "writes a new function into the repo: tools/generator-tests runs the generator in a copy",
 };
 const LISTED = [...RUN, ...Object.keys(SKIP)];
 for (const fn of ["orders-worker", "report-stream", "thumbnail"]) {

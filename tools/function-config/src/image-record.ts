@@ -40,7 +40,7 @@ export const builtImageRecordSchema = z.object({
   /** What `docker run` is given, so a tag moved since the build cannot change what runs. */
   imageId: z.string().regex(/^sha256:[0-9a-f]+$/, "must be an image id like sha256:..."),
   contentHash: z.string().min(1),
-  /** e.g. "linux/amd64". */
+  /** What `docker image inspect` reports the image to be (os/architecture), e.g. "linux/amd64". */
   platform: z.string().min(1),
   sizeBytes: z.number().int().nonnegative(),
   /** True when an image with this content already existed and was only re-tagged. */

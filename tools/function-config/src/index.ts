@@ -1,4 +1,13 @@
 export {
+  ARCHITECTURE_PLATFORMS,
+  ArchitectureMismatchError,
+  architectureMismatch,
+  architecturePlatform,
+  hostArchitecture,
+  type PlatformOf,
+  shownFunction,
+} from "./architecture.js";
+export {
   DEFAULT_REGION,
   IMAGE_TASK_ROOT,
   type LambdaEnvironmentOptions,

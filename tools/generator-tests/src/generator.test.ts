@@ -14,10 +14,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 const root = findWorkspaceRoot();
 const turboGenCli = createRequire(import.meta.url).resolve("@turbo/gen/dist/cli.js");
 
+/** The answers given (an architecture left out takes the default, x86_64) and the architecture each must get. */
 const GENERATED = [
-  { name: "gen-route", strategy: "os-only", trigger: "http" },
-  { name: "gen-queue", strategy: "non-aws", trigger: "sqs" },
-  { name: "gen-plain", strategy: "aws-base", trigger: "none" },
+  { name: "gen-route", strategy: "os-only", trigger: "http", architecture: [], expected: "x86_64" },
+  { name: "gen-queue", strategy: "non-aws", trigger: "sqs", architecture: ["arm64"], expected: "arm64" },
+  { name: "gen-plain", strategy: "aws-base", trigger: "none", architecture: ["x86_64"], expected: "x86_64" },
 ] as const;
 
 let copy = "";
@@ -54,7 +55,7 @@ function succeed(command: string, args: readonly string[], cwd = copy): string {
   return output;
 }
 
-/** `turbo gen function --args <name> <strategy> <trigger>`, through @turbo/gen's CLI. */
+/** `turbo gen function --args <name> <strategy> <trigger> [<architecture>]`, through @turbo/gen's CLI. */
 function generate(...answers: string[]): SpawnSyncReturns<string> {
   return run(process.execPath, [turboGenCli, "run", "function", "--root", copy, "--args", ...answers]);
 }
@@ -88,12 +89,21 @@ afterAll(() => {
 
 describe("turbo gen function, non-interactive", () => {
   it("writes an HTTP function, an SQS worker and a plain function that discovery finds, with no other edit", () => {
-    for (const { name, strategy, trigger } of GENERATED) {
-      const result = generate(name, strategy, trigger);
+    for (const { name, strategy, trigger, architecture, expected } of GENERATED) {
+      const result = generate(name, strategy, trigger, ...architecture);
       expect(result.status, plain(result.stdout + result.stderr)).toBe(0);
       expect(plain(result.stdout)).toContain(`${name}: ${strategy}`);
+      expect(plain(result.stdout)).toContain(`, ${expected}. Next:`);
     }
     const found = new Map(discoverFunctions(copy).map((fn) => [fn.name, fn]));
+    // The answer (or the default) is written into the config, and read back through the one schema.
+    for (const { name, expected } of GENERATED) {
+      expect(found.get(name)?.architecture, name).toBe(expected);
+      const pkg = JSON.parse(readFileSync(join(copy, "functions", name, "package.json"), "utf8")) as {
+        lambda: { architecture?: string };
+      };
+      expect(pkg.lambda.architecture, name).toBe(expected);
+    }
     expect(found.get("gen-route")).toMatchObject({
       packageName: "@lambda-images/gen-route",
       runtime: "nodejs24.x",
@@ -190,6 +200,10 @@ describe("turbo gen function refuses bad answers, writing nothing", () => {
     },
     { answers: ["fine-name", "alpine", "http"], message: `did not recognize "alpine" as a valid list value` },
     { answers: ["fine-name", "aws-base", "cron"], message: `did not recognize "cron" as a valid list value` },
+    {
+      answers: ["fine-name", "aws-base", "http", "arm32"],
+      message: `did not recognize "arm32" as a valid list value`,
+    },
   ];
   for (const { answers, message } of cases) {
     it(`--args ${answers.join(" ")}`, () => {

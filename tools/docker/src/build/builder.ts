@@ -3,9 +3,10 @@
  * a strategy on top of them, and its local image (the emulator added). Each is built once per content
  * (docker-build.ts) and recorded through the one image record module (tools/function-config).
  */
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import {
-  type Architecture,
+  architectureMismatch,
+  architecturePlatform,
   baseImageRecordFile,
   buildLogFile,
   type FunctionDefinition,
@@ -31,11 +32,6 @@ import {
   LABEL_PREFIX,
 } from "./docker-build.js";
 import type { BaseOverrides } from "./overrides.js";
-
-export const PLATFORMS: Readonly<Record<Architecture, string>> = {
-  x86_64: "linux/amd64",
-  arm64: "linux/arm64",
-};
 
 export interface ImageBuilderOptions extends DockerBuildOptions {
   readonly overrides: BaseOverrides;
@@ -92,7 +88,7 @@ export class ImageBuilder {
       context: fn.dir,
       repository: fn.name,
       tag: strategy,
-      platform: await this.#platform(PLATFORMS[fn.architecture]),
+      platform: await this.#platform(architecturePlatform(fn.architecture)),
       labels: {
         [`${LABEL_PREFIX}.function`]: fn.name,
         [`${LABEL_PREFIX}.strategy`]: strategy,
@@ -100,13 +96,21 @@ export class ImageBuilder {
       },
       logFile: buildLogFile(imageRecordFile(fn, strategy)),
     });
-    return writeImageRecord("function", imageRecordFile(fn, strategy), {
+    const record = writeImageRecord("function", imageRecordFile(fn, strategy), {
       function: fn.name,
       strategy,
       handler: fn.lambdaHandler,
       builtAt: new Date().toISOString(),
       ...built,
     });
+    // A platform forced with IMAGE_PLATFORM or --platform: an image to run here, which publishing refuses.
+    const forced = architectureMismatch(
+      fn,
+      { described: `this image (${record.contentTag})`, platform: record.platform },
+      "it runs locally, but `lambda-image publish` refuses it",
+    );
+    if (forced !== undefined) this.#options.log?.(`note: ${forced}`);
+    return record;
   }
 
   /**
@@ -167,12 +171,14 @@ export class ImageBuilder {
       buildShared: (image, platform) => this.buildBaseImage(image, platform),
     });
     // One build of this image at a time across processes (the lock sits beside its record and build log).
+    const lockFile = `${request.logFile}.lock`;
     return withBuildLock(
-      `${request.logFile}.lock`,
+      lockFile,
       () => buildImage(request, bases, engine, { ...this.#options, env: this.#env }),
       (holder) =>
         this.#options.log?.(
-          `${request.repository}:${request.tag}: process ${holder} is building it; waiting`,
+          `${request.repository}:${request.tag}: process ${holder} is building it; waiting ` +
+            `(${relative(this.#options.root, lockFile)} is its lock)`,
         ),
     );
   }

@@ -85,6 +85,7 @@ export async function buildImage(
 
   const existing = options.force ? undefined : await inspectImage(contentTag, { env });
   if (existing) {
+    checkBuiltPlatform(request, contentTag, existing.platform, engine);
     await dockerOk(["tag", contentTag, image], { env });
     options.log?.(`${image}: unchanged (${contentTag}), not rebuilt`);
     return {
@@ -92,7 +93,7 @@ export async function buildImage(
       contentTag,
       imageId: existing.id,
       contentHash,
-      platform: request.platform,
+      platform: existing.platform,
       sizeBytes: existing.sizeBytes,
       reused: true,
       buildSeconds: 0,
@@ -165,18 +166,47 @@ export async function buildImage(
   const imageId = readFileSync(iidFile, "utf8").trim();
   rmSync(work, { recursive: true, force: true });
   const details = await inspectImage(imageId, { env });
+  if (details === undefined)
+    throw new Error(`${image}: the engine has no image ${imageId} right after building it.`);
+  try {
+    checkBuiltPlatform(request, contentTag, details.platform, engine);
+  } catch (error) {
+    // Not left to be found again by its content tag: once the engine can build the platform, the next build does.
+    await docker(["image", "rm", contentTag], { env });
+    throw error;
+  }
   options.log?.(`${image}: built ${contentTag} in ${buildSeconds.toFixed(1)} s`);
   return {
     image,
     contentTag,
     imageId,
     contentHash,
-    platform: request.platform,
-    sizeBytes: details?.sizeBytes ?? 0,
+    platform: details.platform,
+    sizeBytes: details.sizeBytes,
     reused: false,
     buildSeconds,
     dockerfile: display,
     bases,
     log,
   };
+}
+
+/**
+ * The image the engine built (or found by its content tag) must be for the platform the build asked for: the
+ * classic builder, asked for another platform than the engine's, builds on the local base image of the engine's own
+ * platform and says nothing. Throws, naming both platforms and what builds the one asked for.
+ */
+function checkBuiltPlatform(
+  request: BuildRequest,
+  contentTag: string,
+  platform: string,
+  engine: EngineInfo,
+): void {
+  if (platform === request.platform) return;
+  throw new Error(
+    `Building ${request.repository}:${request.tag} for ${request.platform} gave ${contentTag}, a ${platform} image: ` +
+      `this engine (${engine.platform}, ${engine.buildx ? "BuildKit" : "classic builder"}) did not build for ` +
+      `${request.platform}. Build on a ${request.platform} machine, or with BuildKit (docker buildx) and emulation ` +
+      `(qemu-user-static and binfmt); the image was not recorded.`,
+  );
 }

@@ -3,8 +3,10 @@
  * concurrency) through real containers: a fixture function built into a non-aws image (the strategy that runs as
  * an unprivileged user), run (1) by the local stack's container runner and (2) as its local image on -p PORT:8080.
  */
-
-import { dockerOk } from "@lambda-images/docker-cli";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { dockerOk, inspectImage } from "@lambda-images/docker-cli";
 import {
   type FunctionDefinition,
   findWorkspaceRoot,
@@ -336,5 +338,64 @@ describe.runIf(availability.available)("a fixture function's image", () => {
       const bodies = answers.map((answer) => JSON.parse(answer.body.toString()) as { slept: number });
       expect(bodies.map((body) => body.slept)).toEqual([200, 201, 202]);
     });
+  });
+});
+
+/**
+ * The first bytes of an ELF executable for a processor no engine here runs (IA-64), with no binfmt handler for it:
+ * the kernel refuses to execute it, as it refuses an arm64 image's binaries on an x86_64 machine without emulation.
+ */
+function foreignExecutable(): Buffer {
+  const header = Buffer.alloc(64);
+  header.write("\x7fELF", 0, "latin1");
+  header.writeUInt8(2, 4); // 64-bit
+  header.writeUInt8(1, 5); // little-endian
+  header.writeUInt8(1, 6); // ELF version 1
+  header.writeUInt16LE(2, 16); // an executable
+  header.writeUInt16LE(50, 18); // e_machine: IA-64
+  header.writeUInt32LE(1, 20);
+  header.writeUInt16LE(64, 52); // header size
+  return header;
+}
+
+describe.runIf(availability.available)("an image whose entry point this engine cannot execute", () => {
+  const reference = `lambda-images-foreign-entry-${process.pid}:latest`;
+  const folders: string[] = [];
+  const hosts: FunctionHost[] = [];
+
+  beforeAll(async () => {
+    const context = mkdtempSync(join(tmpdir(), "foreign-entry-"));
+    folders.push(context);
+    writeFileSync(join(context, "entry"), foreignExecutable(), { mode: 0o755 });
+    writeFileSync(join(context, "Dockerfile"), 'FROM scratch\nCOPY entry /entry\nENTRYPOINT ["/entry"]\n');
+    await dockerOk(["build", "--quiet", "--tag", reference, context]);
+  }, BUILD_TIMEOUT_MS);
+
+  afterAll(async () => {
+    await Promise.all(hosts.map((host) => host.close()));
+    await dockerOk(["image", "rm", "--force", reference]);
+    for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+    removeFixtureFunctions();
+  });
+
+  it("fails the invoke with what `docker run` said, why, and what to install", async () => {
+    const lines: string[] = [];
+    const host = createFunctionHost(fixtureFunction(FIXTURE), {
+      runner: "container",
+      image: reference,
+      logSink: (line) => lines.push(line),
+    });
+    hosts.push(host);
+    const outcome = await host.invoke({ payload: Buffer.from("{}") });
+    if (outcome.kind !== "response") throw new Error(`throttled: ${outcome.message}`);
+    expect(outcome.functionError).toBe("Unhandled");
+    expect(outcome.errorType).toBe("Runtime.ExitError");
+    const platform = (await inspectImage(reference))?.platform;
+    expect(lines).toContain(
+      `[${FIXTURE}] The runtime could not be started: The image is ${platform}, but a binary it starts is for another ` +
+        "processor: the engine could not start the image's entry point (exec /entry: exec format error). Rebuild " +
+        `the image for ${platform}, or install emulation for that processor (Debian/Ubuntu: apt-get install ` +
+        "qemu-user-static binfmt-support).",
+    );
   });
 });

@@ -127,20 +127,20 @@ describe.runIf(dockerTests && registryTests.run)(
     });
 
     /** A function in a temp workspace and a freshly imported image (random content) to publish for it. */
-    async function functionWithImage(name: string) {
+    async function functionWithImage(name: string, lambda: object = {}) {
       const workspace = tempWorkspace();
       cleanups.push(() => rmSync(workspace.root, { recursive: true, force: true }));
       const fn: FunctionDefinition = loadFunction(
-        workspace.addFunction(name, { strategy: "non-aws", routes: [`GET /${name}`] }, "2.3.4"),
+        workspace.addFunction(name, { strategy: "non-aws", routes: [`GET /${name}`], ...lambda }, "2.3.4"),
       );
       const reference = `lambda-image-test-${uniqueSuffix()}/${name}:non-aws`;
       await importTestImage(reference);
       cleanups.push(() => docker(["image", "rm", "--force", reference]));
-      const id = (await inspectImage(reference))?.id ?? "";
+      const local = await inspectImage(reference);
       return {
         fn,
         reference,
-        image: { reference, contentHash: id },
+        image: { reference, contentHash: local?.id ?? "", platform: local?.platform ?? "" },
         deployDir: join(workspace.root, "deploy"),
       };
     }
@@ -156,12 +156,46 @@ describe.runIf(dockerTests && registryTests.run)(
       expect(first.pushed).toBe(true);
       expect(first.record.tags).toEqual([tag]);
       expect(first.record.repository).toBe(repositoryName(stage, "pushme"));
+      expect(first.record.platform).toBe("linux/amd64");
       expect(first.record.digest).toBe(await registry.findDigest(repositoryName(stage, "pushme"), tag));
       expect(readDigestRecords(deployDir).pushme).toEqual(first.record);
 
       const again = await publishFunction({ fn, stage, registry, deployDir, image });
       expect(again.pushed).toBe(false);
       expect(again.record.digest).toBe(first.record.digest);
+    });
+
+    /** The tags the local registry holds in `repository` (none when nothing was ever pushed to it). */
+    async function registryTags(repository: string): Promise<string[]> {
+      const response = await fetch(`http://${registryHost}/v2/${repository}/tags/list`);
+      if (response.status === 404) return [];
+      return ((await response.json()) as { tags?: string[] | null }).tags ?? [];
+    }
+
+    it("refuses an arm64 function whose recorded image is linux/amd64, before the registry is asked", async () => {
+      const { fn, image, deployDir } = await functionWithImage("armrecord", { architecture: "arm64" });
+      expect(image.platform).toBe("linux/amd64");
+      const stage = `t${uniqueSuffix()}`;
+      const registry = new LocalRegistry(registryHost);
+      await expect(publishFunction({ fn, stage, registry, deployDir, image })).rejects.toThrow(
+        `${join("functions", "armrecord")} is configured for arm64 (linux/arm64) but its recorded image ` +
+          `${image.reference} is linux/amd64; rebuild with \`lambda-image build\``,
+      );
+      expect(await registryTags(repositoryName(stage, "armrecord"))).toEqual([]);
+      expect(readDigestRecords(deployDir)).toEqual({});
+    });
+
+    it("inspects the image itself before pushing: a record that says linux/arm64 does not make it so", async () => {
+      const { fn, image, deployDir } = await functionWithImage("armclaim", { architecture: "arm64" });
+      const stage = `t${uniqueSuffix()}`;
+      const registry = new LocalRegistry(registryHost);
+      const claimed = { ...image, platform: "linux/arm64" };
+      await expect(publishFunction({ fn, stage, registry, deployDir, image: claimed })).rejects.toThrow(
+        `${join("functions", "armclaim")} is configured for arm64 (linux/arm64) but the local image ` +
+          `${image.reference} is linux/amd64;`,
+      );
+      expect(await registryTags(repositoryName(stage, "armclaim"))).toEqual([]);
+      expect(readDigestRecords(deployDir)).toEqual({});
     });
 
     it("takes a new tag and digest when the image content changes", async () => {
@@ -171,7 +205,7 @@ describe.runIf(dockerTests && registryTests.run)(
       const first = await publishFunction({ fn, stage, registry, deployDir, image });
       cleanups.push(() => docker(["image", "rm", "--force", image.contentHash]));
       await importTestImage(reference);
-      const changed = { reference, contentHash: (await inspectImage(reference))?.id ?? "" };
+      const changed = { ...image, contentHash: (await inspectImage(reference))?.id ?? "" };
       const second = await publishFunction({ fn, stage, registry, deployDir, image: changed });
       expect(second.pushed).toBe(true);
       expect(second.record.tags).not.toEqual(first.record.tags);
@@ -214,11 +248,12 @@ describe.runIf(dockerTests && registryTests.run)(
       );
     });
 
-    it("`lambda-image publish` builds the deployed strategy's image, pushes it, records it; a rerun pushes nothing", async () => {
+    /** A workspace with one aws-base function (a one-line bundle), and the environment the CLI runs in. */
+    async function cliFunction(name: string) {
       const workspace = tempWorkspace();
       cleanups.push(() => rmSync(workspace.root, { recursive: true, force: true }));
-      const name = `p${uniqueSuffix()}`;
-      const dir = workspace.addFunction(name, { strategy: "aws-base", routes: [`GET /${name}`] }, "1.2.3");
+      const lambda = { strategy: "aws-base", routes: [`GET /${name}`] };
+      const dir = workspace.addFunction(name, lambda, "1.2.3");
       mkdirSync(join(dir, "dist"));
       writeFileSync(join(dir, "dist", "index.mjs"), `export const handler = async () => "${name}";\n`);
       // Built on the CI stand-in of AWS's Node.js base (or the real one): one COPY, quick either way.
@@ -232,9 +267,25 @@ describe.runIf(dockerTests && registryTests.run)(
       // As in every function: only the bundle is sent (the build records in .image/ must not change the hash).
       writeFileSync(join(dir, ".dockerignore"), "*\n!dist/\n");
       const overrides = [...(await overridesForTests(process.cwd()))].map(([a, b]) => `${a}=${b}`).join(",");
-      const env = { ...process.env, IMAGE_BASE_OVERRIDES: overrides, STAGE: `t${uniqueSuffix()}` };
-      const stage = env.STAGE;
+      const stage = `t${uniqueSuffix()}`;
+      const env: NodeJS.ProcessEnv = { ...process.env, IMAGE_BASE_OVERRIDES: overrides, STAGE: stage };
+      delete env.IMAGE_PLATFORM;
       cleanups.push(() => docker(["image", "rm", "--force", `${name}:aws-base`]));
+      return {
+        workspace,
+        dir,
+        env,
+        stage,
+        /** Rewrites the function's "lambda" block with `changes` on top. */
+        configure(changes: object) {
+          workspace.addFunction(name, { ...lambda, ...changes }, "1.2.3");
+        },
+      };
+    }
+
+    it("`lambda-image publish` builds the deployed strategy's image, pushes it, records it; a rerun pushes nothing", async () => {
+      const name = `p${uniqueSuffix()}`;
+      const { workspace, dir, env, stage } = await cliFunction(name);
 
       const first = captureIo(dir, env);
       expect(await runCli(["publish", "--target", "local"], first.io), first.err.join("\n")).toBe(0);
@@ -256,6 +307,35 @@ describe.runIf(dockerTests && registryTests.run)(
       expect(again.out.join("\n")).toMatch(/already in the registry; not pushed/);
       expect(again.out.at(-1)).toMatch(/0 pushed, 1 unchanged, 0 failed/);
       expect(readDigestRecords(stageDeployDir(workspace.root, stage))[name]?.digest).toBe(record?.digest);
+    });
+
+    it("`lambda-image publish` refuses an image built for x86_64 once the config says arm64, and pushes nothing", async () => {
+      const name = `a${uniqueSuffix()}`;
+      const { workspace, dir, env, stage, configure } = await cliFunction(name);
+      const build = captureIo(dir, env);
+      expect(await runCli(["build", "--strategy", "aws-base"], build.io), build.err.join("\n")).toBe(0);
+      const built = readImageRecord(loadFunction(dir), "aws-base");
+      cleanups.push(() => docker(["image", "rm", "--force", built.contentTag]));
+      expect(built.platform).toBe("linux/amd64");
+
+      configure({ architecture: "arm64" });
+      // IMAGE_PLATFORM (a local-only build) finds the same image again, and publishing refuses it.
+      const forced = captureIo(dir, { ...env, IMAGE_PLATFORM: "linux/amd64" });
+      expect(await runCli(["publish", "--target", "local"], forced.io)).toBe(1);
+      expect(forced.err.join("\n")).toContain(
+        `lambda-image publish: ${name}: ${join("functions", name)} is configured for arm64 (linux/arm64) but its ` +
+          `recorded image ${built.contentTag} is linux/amd64; rebuild with \`lambda-image build\``,
+      );
+      expect(forced.out.at(-1)).toMatch(/0 pushed, 0 unchanged, 1 failed/);
+      // Without it, this engine (the classic builder, no emulation) cannot build linux/arm64, and says so.
+      const native = captureIo(dir, env);
+      expect(await runCli(["publish", "--target", "local"], native.io)).toBe(1);
+      expect(native.err.join("\n")).toContain(
+        "Building for linux/arm64 needs BuildKit (docker buildx) with emulation",
+      );
+      const tags = await fetch(`http://${registryHost}/v2/${repositoryName(stage, name)}/tags/list`);
+      expect(tags.status).toBe(404);
+      expect(readDigestRecords(stageDeployDir(workspace.root, stage))).toEqual({});
     });
   },
 );

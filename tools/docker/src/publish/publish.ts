@@ -3,8 +3,12 @@
  * registry serves for it, for the CDK app to deploy by.
  */
 
-import { docker, dockerOk } from "@lambda-images/docker-cli";
-import type { FunctionDefinition } from "@lambda-images/function-config";
+import { docker, dockerOk, inspectImage } from "@lambda-images/docker-cli";
+import {
+  ArchitectureMismatchError,
+  architectureMismatch,
+  type FunctionDefinition,
+} from "@lambda-images/function-config";
 import { contentTag, type DigestRecord, repositoryName, writeDigestRecord } from "./records.js";
 import type { ImageRegistry } from "./registries.js";
 
@@ -14,6 +18,8 @@ export interface LocalImage {
   readonly reference: string;
   /** What names the image's content (hex, 12+ characters): the builder's input hash. */
   readonly contentHash: string;
+  /** The platform its record gives ("linux/amd64"): it must be the one the function's architecture builds. */
+  readonly platform: string;
 }
 
 export interface PublishOptions {
@@ -53,6 +59,8 @@ export async function publishFunction(options: PublishOptions): Promise<PublishR
   const repository = repositoryName(stage, fn.name);
   const remote = `${registry.host}/${repository}:${tag}`;
 
+  // Before the registry is asked anything: an image for another platform than the config's is never pushed.
+  checkPlatform(fn, `its recorded image ${image.reference}`, image.platform);
   const existing = await registry.findDigest(repository, tag);
   if (existing !== undefined) log(`${fn.name}: unchanged, ${remote} is already in the registry; not pushed`);
   const { digest, pushed } =
@@ -63,6 +71,16 @@ export async function publishFunction(options: PublishOptions): Promise<PublishR
           tag,
           source: image.reference,
           log: (line) => log(`${fn.name}: ${line}`),
+          check: async () => {
+            // The image itself, as the engine has it, whatever its record says.
+            const local = await inspectImage(image.reference);
+            if (local === undefined) {
+              throw new Error(
+                `${image.reference} is not in this Docker engine: build it (\`lambda-image build\`) and publish again.`,
+              );
+            }
+            checkPlatform(fn, `the local image ${image.reference}`, local.platform);
+          },
         })
       : { digest: existing, pushed: false };
 
@@ -72,6 +90,7 @@ export async function publishFunction(options: PublishOptions): Promise<PublishR
     registry: registry.host,
     repository,
     digest,
+    platform: image.platform,
     tags: [tag],
     version: fn.version,
     recordedAt: new Date().toISOString(),
@@ -88,9 +107,12 @@ async function push(options: {
   readonly tag: string;
   readonly source: string;
   readonly log: (line: string) => void;
+  /** Throws when `source` must not be pushed; called before anything is tagged or pushed. */
+  readonly check: () => Promise<void>;
 }): Promise<{ digest: string; pushed: boolean }> {
   const { registry, repository, tag } = options;
   const remote = `${registry.host}/${repository}:${tag}`;
+  await options.check();
   await registry.login();
   await dockerOk(["tag", options.source, remote]);
   try {
@@ -120,4 +142,15 @@ async function push(options: {
   } finally {
     await docker(["image", "rm", remote]);
   }
+}
+
+/** Throws an ArchitectureMismatchError when `platform` is not the one `fn`'s architecture is built for. */
+function checkPlatform(fn: FunctionDefinition, described: string, platform: string): void {
+  const mismatch = architectureMismatch(
+    fn,
+    { described, platform },
+    `rebuild with \`lambda-image build\` (without IMAGE_PLATFORM or --platform), on an ${fn.architecture} machine or ` +
+      "with BuildKit and emulation, then publish again; nothing was pushed",
+  );
+  if (mismatch !== undefined) throw new ArchitectureMismatchError(mismatch);
 }

@@ -43,6 +43,8 @@ export const digestRecordSchema = z.strictObject({
   /** Repository name inside the registry: "lambda-images/dev/hello". */
   repository: z.string().min(1),
   digest: z.string().regex(DIGEST_PATTERN, 'must look like "sha256:" followed by 64 hex digits'),
+  /** What the image runs on, as `docker image inspect` reported it before the push: "linux/amd64". */
+  platform: z.string().regex(/^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/, 'must look like "linux/amd64"'),
   tags: z.array(z.string().min(1)).min(1),
   /** The function's version when it was published. */
   version: z.string().min(1),

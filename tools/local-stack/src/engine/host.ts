@@ -50,7 +50,10 @@ function positiveInteger(value: number | undefined, fallback: number, name: stri
 
 const printedNotices = new Set<string>();
 
-/** A runner's notice (e.g. "running the fallback client, and why"): one line on stderr, once per process. */
+/**
+ * A runner's notice (e.g. "running the fallback client, and why", or that a function configured for another
+ * architecture runs on this machine's): one line on stderr, once per process.
+ */
 function printNoticeOnce(notice: string | undefined): void {
   if (notice === undefined || printedNotices.has(notice)) return;
   printedNotices.add(notice);
@@ -87,6 +90,7 @@ class PooledFunctionHost implements FunctionHost {
         : options.runner;
     this.#runner.checkAvailable();
     printNoticeOnce(this.#runner.notice);
+    printNoticeOnce(this.#runner.functionNotice?.(definition));
     this.#region = resolveRegion(options.region);
     this.#arn = functionArn(this.#region, definition.name);
     this.#maxInstances = positiveInteger(options.maxInstances, DEFAULT_MAX_INSTANCES, "maxInstances");

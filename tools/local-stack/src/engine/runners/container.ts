@@ -26,6 +26,7 @@ import {
   SOURCE_MAP_NODE_OPTIONS,
   type Strategy,
 } from "@lambda-images/function-config";
+import { execFormatProblem } from "./architecture.js";
 import type { Runner, RuntimeExit, RuntimeProcess, SpawnRequest } from "./runner.js";
 
 export interface ContainerRunnerOptions {
@@ -38,8 +39,8 @@ export interface ContainerRunnerOptions {
 }
 
 /** Where every image keeps the function and the runtime (the Lambda layout all three strategies follow). */
-export const CONTAINER_TASK_ROOT = "/var/task";
-export const CONTAINER_RUNTIME_DIR = "/var/runtime";
+const CONTAINER_TASK_ROOT = "/var/task";
+const CONTAINER_RUNTIME_DIR = "/var/runtime";
 /** Every container the runner starts carries this label (value: the function name), e.g. for `docker ps --filter`. */
 export const CONTAINER_LABEL = "org.lambda-images.local-stack.function";
 /** And this one (value: the pid of the local stack that started it), which tells two stacks' containers apart. */
@@ -141,13 +142,25 @@ export function dockerRunPlan(options: {
   return { args, clientEnv };
 }
 
-/** The exit of `docker run`, as the runtime's: 128 + n is the signal n the container's process died of. */
+/** The image's platform and the engine's ("linux/amd64"), where known: they explain an exec format error. */
+export interface ContainerPlatforms {
+  readonly image: string | undefined;
+  readonly engine: string | undefined;
+}
+
+/**
+ * The exit of `docker run`, as the runtime's: 128 + n is the signal n the container's process died of. An entry
+ * point the kernel cannot execute (an image for another processor, and no emulation) is a start error saying so.
+ */
 export function runtimeExitOf(
   code: number | null,
   signal: NodeJS.Signals | null,
   clientError: string | undefined,
+  platforms: ContainerPlatforms = { image: undefined, engine: undefined },
 ): RuntimeExit {
   if (signal !== null) return { code: null, signal };
+  const execFormat = code === 0 ? undefined : execFormatProblem(clientError, platforms);
+  if (execFormat !== undefined) return { code, signal: null, startError: execFormat };
   if (code === DOCKER_RUN_FAILED) {
     return {
       code,
@@ -184,26 +197,31 @@ function needsDocker(error: DockerUnavailableError): DockerUnavailableError {
   );
 }
 
-/** Engines known to answer, by DOCKER_HOST: a stack with several functions asks once. */
-const answeringEngines = new Set<string>();
+/** Engines known to answer, by DOCKER_HOST, with the platform each runs ("linux/amd64"): asked once per stack. */
+const answeringEngines = new Map<string, string | undefined>();
 
 /**
  * Blocking, because the function's host is created synchronously (createFunctionHost) and is to throw there, before
- * the stack starts, when the runner cannot work.
+ * the stack starts, when the runner cannot work. Returns the engine's platform, where it says.
  */
-function checkEngine(env: NodeJS.ProcessEnv): void {
+function checkEngine(env: NodeJS.ProcessEnv): string | undefined {
   const key = env.DOCKER_HOST ?? "";
-  if (answeringEngines.has(key)) return;
+  if (answeringEngines.has(key)) return answeringEngines.get(key);
   let result: DockerResult;
   try {
-    result = dockerSync(["version", "--format", "{{.Server.Version}}"], { env, timeoutMs: CHECK_TIMEOUT_MS });
+    result = dockerSync(["version", "--format", "{{.Server.Version}} {{.Server.Os}}/{{.Server.Arch}}"], {
+      env,
+      timeoutMs: CHECK_TIMEOUT_MS,
+    });
   } catch (error) {
     if (error instanceof DockerUnavailableError) throw needsDocker(error);
     throw needsDocker(engineNotAnswering((error as Error).message, env));
   }
   if (result.code !== 0)
     throw needsDocker(engineNotAnswering(`docker version: ${failureReason(result)}`, env));
-  answeringEngines.add(key);
+  const platform = /^\S+ ([a-z0-9]+\/[a-z0-9]+)$/.exec(result.stdout.trim())?.[1];
+  answeringEngines.set(key, platform);
+  return platform;
 }
 
 class ContainerProcess implements RuntimeProcess {
@@ -218,7 +236,12 @@ class ContainerProcess implements RuntimeProcess {
   #killing = false;
   #clientError = "";
 
-  constructor(plan: DockerRunPlan, containerName: string, dockerEnv: NodeJS.ProcessEnv) {
+  constructor(
+    plan: DockerRunPlan,
+    containerName: string,
+    dockerEnv: NodeJS.ProcessEnv,
+    platforms: ContainerPlatforms,
+  ) {
     this.#name = containerName;
     this.#env = dockerEnv;
     // Its own process group: a Ctrl+C in the terminal goes to the stack, which stops the containers itself.
@@ -233,7 +256,7 @@ class ContainerProcess implements RuntimeProcess {
     this.exited = exited.then(
       ({ code, signal }) => {
         this.#gone = true;
-        return runtimeExitOf(code, signal, this.#clientError.trim().split("\n").at(-1));
+        return runtimeExitOf(code, signal, this.#clientError.trim().split("\n").at(-1), platforms);
       },
       (error: Error) => {
         this.#gone = true;
@@ -328,23 +351,28 @@ export function createContainerRunner(options: ContainerRunnerOptions = {}): Run
     options.image === undefined
       ? readImageRecord(definition, strategyOf(definition))
       : { imageId: options.image, contentTag: options.image, recordFile: "" };
-  /** Image ids this engine is known to have. */
-  const present = new Set<string>();
+  /** Image ids this engine is known to have, with the platform each is for. */
+  const present = new Map<string, string>();
+  let enginePlatform: string | undefined;
   return {
     kind: "container",
     runtimeDir: CONTAINER_RUNTIME_DIR,
     checkAvailable() {
-      checkEngine(dockerEnv);
+      enginePlatform = checkEngine(dockerEnv);
     },
     async checkFunction(definition) {
       const strategy = strategyOf(definition);
       const image = imageOf(definition);
       if (present.has(image.imageId)) return;
+      let platform = "";
       const missing = await inspectImage(image.imageId, {
         env: dockerEnv,
         signal: AbortSignal.timeout(CHECK_TIMEOUT_MS),
       }).then(
-        (details) => (details === undefined ? "no such image" : undefined),
+        (details) => {
+          platform = details?.platform ?? "";
+          return details === undefined ? "no such image" : undefined;
+        },
         (error: Error) => error.message.trim().split("\n").at(-1),
       );
       if (missing !== undefined) {
@@ -356,7 +384,7 @@ export function createContainerRunner(options: ContainerRunnerOptions = {}): Run
                 `(${missing}): build it first.`,
         );
       }
-      present.add(image.imageId);
+      present.set(image.imageId, platform);
     },
     spawn({ definition, environment }: SpawnRequest): RuntimeProcess {
       const image = imageOf(definition);
@@ -368,7 +396,10 @@ export function createContainerRunner(options: ContainerRunnerOptions = {}): Run
         environment: containerEnvironment(environment, definition),
         dockerEnv,
       });
-      return new ContainerProcess(plan, containerName, dockerEnv);
+      return new ContainerProcess(plan, containerName, dockerEnv, {
+        image: present.get(image.imageId) || undefined,
+        engine: enginePlatform,
+      });
     },
   };
 }

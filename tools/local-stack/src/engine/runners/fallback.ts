@@ -1,6 +1,7 @@
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { nodeBinary } from "@lambda-images/node-runtimes";
+import { hostArchitectureNotice } from "./architecture.js";
 import { requireBundle } from "./bundle.js";
 import { spawnNodeRuntime } from "./process.js";
 import type { Runner } from "./runner.js";
@@ -18,6 +19,7 @@ export function createFallbackRunner(): Runner {
     kind: "fallback",
     runtimeDir: dirname(FALLBACK_CLIENT),
     checkAvailable() {},
+    functionNotice: (definition) => hostArchitectureNotice(definition, "fallback"),
     checkFunction(definition) {
       nodeBinary(definition.runtime);
       requireBundle(definition);

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { nodeBinary } from "@lambda-images/node-runtimes";
+import { hostArchitectureNotice } from "./architecture.js";
 import { requireBundle } from "./bundle.js";
 import { spawnNodeRuntime } from "./process.js";
 import type { Runner } from "./runner.js";
@@ -54,6 +55,7 @@ export function createRicRunner(): Runner {
       const problem = ricUnavailable(() => ric);
       if (problem !== undefined) throw new Error(problem);
     },
+    functionNotice: (definition) => hostArchitectureNotice(definition, "ric"),
     checkFunction(definition) {
       nodeBinary(definition.runtime);
       requireBundle(definition);

@@ -51,6 +51,12 @@ export interface Runner {
    * the one asked for, and how to get that one. Undefined for a runner that is what was asked for.
    */
   readonly notice?: string;
+  /**
+   * One line for the person running the stack when this runner starts `definition` (printed once per function, on
+   * stderr): e.g. that it runs the function on another architecture than its config's. Undefined when nothing needs
+   * saying.
+   */
+  functionNotice?(definition: FunctionDefinition): string | undefined;
   /** Throws, saying what to do, when this runner cannot work on this machine at all. */
   checkAvailable(): void;
   /** Throws (or rejects), saying what to do, when this function cannot be started yet (e.g. it was not built). */
