@@ -63,6 +63,7 @@ export async function publishFunction(options: PublishOptions): Promise<PublishR
   checkPlatform(fn, `its recorded image ${image.reference}`, image.platform);
   const existing = await registry.findDigest(repository, tag);
   if (existing !== undefined) log(`${fn.name}: unchanged, ${remote} is already in the registry; not pushed`);
+  if (existing === undefined) await checkLocalImage(fn, image.reference);
   const { digest, pushed } =
     existing === undefined
       ? await push({
@@ -71,16 +72,6 @@ export async function publishFunction(options: PublishOptions): Promise<PublishR
           tag,
           source: image.reference,
           log: (line) => log(`${fn.name}: ${line}`),
-          check: async () => {
-            // The image itself, as the engine has it, whatever its record says.
-            const local = await inspectImage(image.reference);
-            if (local === undefined) {
-              throw new Error(
-                `${image.reference} is not in this Docker engine: build it (\`lambda-image build\`) and publish again.`,
-              );
-            }
-            checkPlatform(fn, `the local image ${image.reference}`, local.platform);
-          },
         })
       : { digest: existing, pushed: false };
 
@@ -107,12 +98,9 @@ async function push(options: {
   readonly tag: string;
   readonly source: string;
   readonly log: (line: string) => void;
-  /** Throws when `source` must not be pushed; called before anything is tagged or pushed. */
-  readonly check: () => Promise<void>;
 }): Promise<{ digest: string; pushed: boolean }> {
   const { registry, repository, tag } = options;
   const remote = `${registry.host}/${repository}:${tag}`;
-  await options.check();
   await registry.login();
   await dockerOk(["tag", options.source, remote]);
   try {
@@ -142,6 +130,17 @@ async function push(options: {
   } finally {
     await docker(["image", "rm", remote]);
   }
+}
+
+/** The image to push as the engine has it, whatever its record says: there, and for `fn`'s architecture. */
+async function checkLocalImage(fn: FunctionDefinition, reference: string): Promise<void> {
+  const local = await inspectImage(reference);
+  if (local === undefined) {
+    throw new Error(
+      `${reference} is not in this Docker engine: build it (\`lambda-image build\`) and publish again.`,
+    );
+  }
+  checkPlatform(fn, `the local image ${reference}`, local.platform);
 }
 
 /** Throws an ArchitectureMismatchError when `platform` is not the one `fn`'s architecture is built for. */
