@@ -1,9 +1,10 @@
 /**
- * The deploy's task graph, read from the real turbo on this workspace: `turbo run build deploy` checks the target
- * before any image is built (and says what is missing), while `turbo run image` never touches AWS.
+ * The task graphs, read from the real turbo on this workspace: `turbo run build deploy` checks the target before any
+ * image is built (and says what is missing), `turbo run image` never touches AWS, and no task of `pnpm test` hashes
+ * a file that a run itself writes (so a second run with nothing changed is all cache hits).
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { discoverFunctions, findWorkspaceRoot } from "@lambda-images/function-config";
@@ -24,6 +25,8 @@ interface DryRunTask {
   readonly task: string;
   readonly command: string;
   readonly dependencies: readonly string[];
+  /** The files turbo hashes for the task, relative to its package folder. */
+  readonly inputs: Readonly<Record<string, string>>;
 }
 
 function dryRun(tasks: readonly string[], extra: readonly string[] = []): Map<string, DryRunTask> {
@@ -57,6 +60,50 @@ function imageTasks(graph: ReadonlyMap<string, DryRunTask>): DryRunTask[] {
     /\blambda-image (build|base|local|publish)\b/.test(task.command),
   );
 }
+
+/**
+ * What runs write beside the sources (git ignores them all): turbo's task logs, the image tool's records, build logs
+ * and locks, the local registry's data. A task whose inputs match one is hashed differently after every run that
+ * wrote it, so it never hits the cache. Build outputs (dist/) are legitimate inputs of the tasks that test them.
+ */
+const WRITTEN_BY_RUNS = [
+  /(^|\/)\.turbo\//,
+  /(^|\/)\.image\//,
+  /(^|\/)\.local\//,
+  /(^|\/)node_modules\//,
+  /\.log$/,
+];
+
+describe("pnpm test's task graph (turbo --dry)", () => {
+  it("hashes no file a run writes: turbo's logs, image records, build logs", () => {
+    // Files of each kind a run writes, so the check bites on a fresh clone too (before any run wrote them).
+    const probes = [
+      ...functions.slice(0, 1).flatMap((fn) => [join(fn.dir, ".turbo"), join(fn.dir, ".image")]),
+      join(workspaceRoot, "images", "node-os-only", ".image"),
+      join(workspaceRoot, "images", "node-os-only", ".turbo"),
+    ].map((folder) => join(folder, "turbo-wiring-probe.log"));
+    const created = probes.filter((probe) => {
+      mkdirSync(join(probe, ".."), { recursive: true });
+      try {
+        writeFileSync(probe, "probe\n", { flag: "wx" });
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    try {
+      const graph = dryRun(["lint", "typecheck", "test"]);
+      const offending = [...graph.values()].flatMap((task) =>
+        Object.keys(task.inputs)
+          .filter((file) => WRITTEN_BY_RUNS.some((pattern) => pattern.test(file)))
+          .map((file) => `${task.taskId}: ${file} (exclude it in that package's turbo.json inputs)`),
+      );
+      expect(offending).toEqual([]);
+    } finally {
+      for (const probe of created) rmSync(probe, { force: true });
+    }
+  }, 120_000);
+});
 
 describe("the deploy's task graph (turbo --dry)", () => {
   const deploy = dryRun(["build", "deploy"]);
