@@ -75,6 +75,29 @@ const WRITTEN_BY_RUNS = [
 ];
 
 describe("pnpm test's task graph (turbo --dry)", () => {
+  it("has no global input from workspace packages: the root links the tools whose bins it offers (link:)", () => {
+    // Turbo hashes every file of the packages the root package.json depends on through workspace: into the global
+    // hash, so a one-line change in one of them re-ran every task. `link:` gives the root the same bins
+    // (pnpm event, pnpm invoke, lambda-export) without making them the root's internal dependencies.
+    const result = spawnSync(turbo, ["run", "test", "--dry=json"], {
+      cwd: workspaceRoot,
+      env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" },
+      encoding: "utf8",
+    });
+    const global = (
+      JSON.parse(result.stdout) as { globalCacheInputs: { hashOfInternalDependencies: string } }
+    ).globalCacheInputs;
+    const root = JSON.parse(readFileSync(join(workspaceRoot, "package.json"), "utf8")) as {
+      devDependencies?: Record<string, string>;
+      dependencies?: Record<string, string>;
+    };
+    const viaWorkspace = Object.entries({ ...root.dependencies, ...root.devDependencies })
+      .filter(([, spec]) => spec.startsWith("workspace:"))
+      .map(([name, spec]) => `${name}: ${spec} (use link:<its folder>)`);
+    expect(viaWorkspace).toEqual([]);
+    expect(global.hashOfInternalDependencies).toBe("");
+  });
+
   it("hashes no file a run writes: turbo's logs, image records, build logs", () => {
     // Files of each kind a run writes, so the check bites on a fresh clone too (before any run wrote them).
     const probes = [

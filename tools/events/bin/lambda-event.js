@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `lambda-event` (`pnpm event` in this repository: the root package.json depends on this package and has no "event"
-// script, so pnpm runs this bin without printing a "> script" banner on stdout, and `| jq` works).
+// `lambda-event` (`pnpm event` in this repository: the root package.json links this package, `link:tools/events`,
+// and has no "event" script, so pnpm runs this bin without printing a "> script" banner on stdout, and `| jq` works).
 // Builds dist/ first when it (or a tool it uses) is missing or older than its sources.
 import { ensureBuilt } from "@lambda-images/cli/ensure-built";
 
