@@ -284,6 +284,14 @@ for (const [label, key, name] of [
   };
 }
 console.table(breakdown);
+// Node's start with the runtime's flags and the handler's own import (its code and the Node.js built-ins it loads)
+// happen in any runtime that starts the function the way Lambda does; no stack can start it in less.
+const handlerImport = median(imports.noCache);
+const importBound = (startWithFlags + handlerImport) / floor;
+console.log(
+  `Bound set by node's start and the handler's own import alone: (${ms(startWithFlags)} + ${ms(handlerImport)}) / ` +
+    `${ms(floor)} = ${importBound.toFixed(2)}x bare node (target <= ${TARGET_RATIO}x)`,
+);
 
 if (imageResults.skipped !== undefined) {
   console.log(`\n${imageResults.skipped}`);
