@@ -5,6 +5,13 @@
  * of the package's own entries (it imports them by name, as any other package would).
  */
 export { isolatedAwsEnvironment } from "./aws-environment.js";
+export {
+  type BinaryScan,
+  classifyBinaries,
+  ELF_MACHINES,
+  ELF_SCANNER,
+  scanImageBinaries,
+} from "./binaries.js";
 export { localStackContainers } from "./containers.js";
 export { type EcrCall, EcrStandIn } from "./ecr-stand-in.js";
 export {

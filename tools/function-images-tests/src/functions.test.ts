@@ -5,7 +5,9 @@
  *      host, `docker run --network host`).
  * Each answers every event in the function's events/ exactly as the same bundle does on the host under the real
  * aws-lambda-ric (the local stack's ric runner), and hello answers the write-up's event with "Hello, Chris!".
- * Then `lambda-local invoke` and `lambda-local dev` with `--runtime container`, as a user types them.
+ * Every image holds ELF files for the function's architecture only (a prebuilt native addon for another machine
+ * runs nowhere in Lambda). Then `lambda-local invoke` and `lambda-local dev` with `--runtime container`, as a user
+ * types them.
  */
 import { execFile, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -30,6 +32,7 @@ import {
   imageBuilderForTests,
   localStackContainers,
   postInvoke,
+  scanImageBinaries,
 } from "@lambda-images/docker/testing";
 import { docker } from "@lambda-images/docker-cli";
 import {
@@ -224,6 +227,25 @@ describe.runIf(availability.available)("every function in every strategy, from i
         ]);
         console.log(`[lambda-image] ${name}:${strategy} runs node ${stdout.trim()} (${fn.runtime})`);
         expect(stdout.trim()).toMatch(new RegExp(`^v${runtimeInfo(fn.runtime).nodeMajor}\\.`));
+      },
+      RUN_TIMEOUT_MS,
+    );
+
+    it(
+      "holds programs and libraries for the function's architecture only, native addons and the emulator included",
+      async () => {
+        // The local image is the production image plus the emulator's layer, so its scan covers both.
+        const scan = await scanImageBinaries(build().local.imageId, fn.architecture);
+        console.log(
+          `[lambda-image] ${name}:${strategy}-local holds ELF files ${JSON.stringify(scan.counts)}`,
+        );
+        expect(scan.foreign, `binaries in ${name}:${strategy}-local that are not ${fn.architecture}`).toEqual(
+          [],
+        );
+        expect(
+          scan.counts[fn.architecture] ?? 0,
+          "no ELF file at all: the scan did not look",
+        ).toBeGreaterThan(0);
       },
       RUN_TIMEOUT_MS,
     );
