@@ -3,6 +3,7 @@
  * (a real caller is another process). Measures either the latency of sequential requests or the throughput of
  * `concurrency` callers, over kept-alive connections, and posts the numbers back.
  */
+import { readFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { parentPort, workerData } from "node:worker_threads";
 
@@ -22,6 +23,17 @@ function send() {
     req.on("error", reject);
     req.end(payload);
   });
+}
+
+/** This thread's CPU time (ms) so far, from /proc/thread-self/stat (utime + stime); NaN where /proc is not. */
+function threadCpuMs() {
+  try {
+    const stat = readFileSync("/proc/thread-self/stat", "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return Number.NaN;
+  }
 }
 
 async function callers(total) {
@@ -46,7 +58,12 @@ if (mode === "latency") {
   parentPort.postMessage({ samples });
 } else {
   const started = performance.now();
+  const cpuBefore = threadCpuMs();
   await callers(count);
-  parentPort.postMessage({ perSecond: count / ((performance.now() - started) / 1000) });
+  const cpuMs = threadCpuMs() - cpuBefore;
+  parentPort.postMessage({
+    perSecond: count / ((performance.now() - started) / 1000),
+    clientCpuMs: Number.isFinite(cpuMs) ? cpuMs / count : undefined,
+  });
 }
 agent.destroy();
