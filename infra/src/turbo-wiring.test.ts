@@ -98,6 +98,25 @@ describe("pnpm test's task graph (turbo --dry)", () => {
     expect(global.hashOfInternalDependencies).toBe("");
   });
 
+  it("runs the image tool only after its build, and builds and tests a function without it", () => {
+    const graph = dryRun(["lint", "typecheck", "test", "image"]);
+    const docker = "@lambda-images/docker#build";
+    const imageTool = [...graph.values()].filter((task) => /^lambda-image\b/.test(task.command));
+    expect(imageTool.length).toBeGreaterThan(functions.length);
+    expect(
+      imageTool.filter((task) => !upstream(graph, task.taskId).has(docker)).map((task) => task.taskId),
+    ).toEqual([]);
+    // hello imports nothing of the image tool or the local stack: a change there must not rebuild or retest it.
+    for (const task of ["build", "typecheck", "test"]) {
+      const before = upstream(graph, `@lambda-images/hello#${task}`);
+      expect(
+        [docker, "@lambda-images/local-stack#build"].filter((id) => before.has(id)),
+        task,
+      ).toEqual([]);
+    }
+    expect(upstream(graph, "@lambda-images/hello#build")).toContain("@lambda-images/build#build");
+  });
+
   it("hashes no file a run writes: turbo's logs, image records, build logs", () => {
     // Files of each kind a run writes, so the check bites on a fresh clone too (before any run wrote them).
     const probes = [
