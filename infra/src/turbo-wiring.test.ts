@@ -29,15 +29,26 @@ interface DryRunTask {
   readonly inputs: Readonly<Record<string, string>>;
 }
 
-function dryRun(tasks: readonly string[], extra: readonly string[] = []): Map<string, DryRunTask> {
+interface DryRunGraph {
+  readonly tasks: DryRunTask[];
+  /** What turbo hashes into every task (files, the root's internal dependencies, environment). */
+  readonly globalCacheInputs: { readonly hashOfInternalDependencies: string };
+}
+
+/** `turbo run <tasks> --dry=json`: the whole graph turbo would run. */
+function dryRunGraph(tasks: readonly string[], extra: readonly string[] = []): DryRunGraph {
   const result = spawnSync(turbo, ["run", ...tasks, "--dry=json", ...extra], {
     cwd: workspaceRoot,
     env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" },
     encoding: "utf8",
   });
   if (result.status !== 0) throw new Error(`turbo --dry failed: ${result.stderr}`);
-  const graph = JSON.parse(result.stdout) as { tasks: DryRunTask[] };
-  return new Map(graph.tasks.map((task) => [task.taskId, task]));
+  return JSON.parse(result.stdout) as DryRunGraph;
+}
+
+/** The graph's tasks by id. */
+function dryRun(tasks: readonly string[], extra: readonly string[] = []): Map<string, DryRunTask> {
+  return new Map(dryRunGraph(tasks, extra).tasks.map((task) => [task.taskId, task]));
 }
 
 /** Every task `taskId` waits for, directly or not. */
@@ -79,14 +90,7 @@ describe("pnpm test's task graph (turbo --dry)", () => {
     // Turbo hashes every file of the packages the root package.json depends on through workspace: into the global
     // hash, so a one-line change in one of them re-ran every task. `link:` gives the root the same bins
     // (pnpm event, pnpm invoke, lambda-export) without making them the root's internal dependencies.
-    const result = spawnSync(turbo, ["run", "test", "--dry=json"], {
-      cwd: workspaceRoot,
-      env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" },
-      encoding: "utf8",
-    });
-    const global = (
-      JSON.parse(result.stdout) as { globalCacheInputs: { hashOfInternalDependencies: string } }
-    ).globalCacheInputs;
+    const global = dryRunGraph(["test"]).globalCacheInputs;
     const root = JSON.parse(readFileSync(join(workspaceRoot, "package.json"), "utf8")) as {
       devDependencies?: Record<string, string>;
       dependencies?: Record<string, string>;
