@@ -11,6 +11,17 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+/** Takes `lockFile` for a build that does nothing; returns the holders it waited for on the way. */
+async function holdersWaitedFor(lockFile: string): Promise<number[]> {
+  const waitedFor: number[] = [];
+  await withBuildLock(
+    lockFile,
+    async () => undefined,
+    (holder) => waitedFor.push(holder),
+  );
+  return waitedFor;
+}
+
 /** Another process holding `lockFile` (its pid in it) until `release` exists; resolves once it holds it. */
 async function otherProcessHolding(
   lockFile: string,
@@ -72,13 +83,7 @@ describe("withBuildLock", () => {
     const lockFile = join(dir, "build.log.lock");
     const gone = spawnSync(process.execPath, ["-e", "console.log(process.pid)"], { encoding: "utf8" });
     writeFileSync(lockFile, gone.stdout.trim());
-    const waitedFor: number[] = [];
-    await withBuildLock(
-      lockFile,
-      async () => undefined,
-      (holder) => waitedFor.push(holder),
-    );
-    expect(waitedFor).toEqual([]);
+    expect(await holdersWaitedFor(lockFile)).toEqual([]);
     expect(existsSync(lockFile)).toBe(false);
   });
 
@@ -87,13 +92,7 @@ describe("withBuildLock", () => {
     async () => {
       const lockFile = join(dir, "build.log.lock");
       writeFileSync(lockFile, `${process.ppid} 1`); // a live pid, but not the process that took the lock
-      const waitedFor: number[] = [];
-      await withBuildLock(
-        lockFile,
-        async () => undefined,
-        (holder) => waitedFor.push(holder),
-      );
-      expect(waitedFor).toEqual([]);
+      expect(await holdersWaitedFor(lockFile)).toEqual([]);
     },
   );
 
