@@ -1,34 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import {
-  architectureMismatch,
-  architecturePlatform,
-  type FunctionConfigInput,
-  hostArchitecture,
-  loadFunction,
-  shownFunction,
-} from "./index.js";
-
-const roots: string[] = [];
-afterAll(() => {
-  for (const root of roots) rmSync(root, { recursive: true, force: true });
-});
-
-/** functions/<name> in a throwaway workspace. */
-function workspaceFunction(name: string, lambda: FunctionConfigInput) {
-  const root = mkdtempSync(join(tmpdir(), "architecture-"));
-  roots.push(root);
-  writeFileSync(join(root, "pnpm-workspace.yaml"), "packages:\n  - functions/*\n");
-  const dir = join(root, "functions", name);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(
-    join(dir, "package.json"),
-    JSON.stringify({ name: `@fixtures/${name}`, version: "1.0.0", lambda }),
-  );
-  return loadFunction(dir);
-}
+import { describe, expect, it } from "vitest";
+import { throwawayFunction } from "../test/throwaway-function.js";
+import { architectureMismatch, architecturePlatform, hostArchitecture, shownFunction } from "./index.js";
 
 describe("architectures and platforms", () => {
   it("builds x86_64 for linux/amd64 and arm64 for linux/arm64", () => {
@@ -44,7 +17,7 @@ describe("architectures and platforms", () => {
   });
 
   it("says which is which when an image is for another platform than the config's", () => {
-    const fn = workspaceFunction("hello", { architecture: "arm64" });
+    const fn = throwawayFunction("hello", { architecture: "arm64" });
     expect(shownFunction(fn)).toBe(join("functions", "hello"));
     const image = { described: "its recorded image hello:os-only-3f9c0a1b2c4d", platform: "linux/amd64" };
     expect(architectureMismatch(fn, image, "rebuild with `lambda-image build`")).toBe(
@@ -52,7 +25,7 @@ describe("architectures and platforms", () => {
         "hello:os-only-3f9c0a1b2c4d is linux/amd64; rebuild with `lambda-image build`",
     );
     expect(architectureMismatch(fn, { ...image, platform: "linux/arm64" }, "")).toBeUndefined();
-    const x86 = workspaceFunction("plain", {});
+    const x86 = throwawayFunction("plain", {});
     expect(architectureMismatch(x86, image, "")).toBeUndefined();
     expect(architectureMismatch(x86, { ...image, platform: "linux/arm64" }, "")).toMatch(
       /is configured for x86_64 \(linux\/amd64\) but .* is linux\/arm64; $/,

@@ -1,8 +1,6 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { lambdaTestEnv } from "@lambda-images/vitest-config/lambda-env";
 import { describe, expect, it } from "vitest";
+import { throwawayFunction } from "../test/throwaway-function.js";
 import {
   IMAGE_TASK_ROOT,
   lambdaEnvironment,
@@ -10,21 +8,13 @@ import {
   newLogStreamName,
   resolveRegion,
 } from "./environment.js";
-import { loadFunction } from "./load.js";
 import { RESERVED_ENV } from "./schema.js";
 
-function fixture(lambda: Record<string, unknown>) {
-  const dir = join(mkdtempSync(join(tmpdir(), "function-env-")), "greeter");
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(
-    join(dir, "package.json"),
-    JSON.stringify({ name: "@test/greeter", version: "1.0.0", lambda }),
-  );
-  return loadFunction(dir);
-}
-
 describe("lambdaEnvironment", () => {
-  const fn = fixture({ memorySize: 512, environment: { GREETING: "Hi", TZ: "Europe/Paris" } });
+  const fn = throwawayFunction("greeter", {
+    memorySize: 512,
+    environment: { GREETING: "Hi", TZ: "Europe/Paris" },
+  });
 
   it("sets what Lambda sets for the function, with its own variables, on this machine or in an image", () => {
     const local = lambdaEnvironment(fn, { region: "eu-west-1", logStreamName: "2026/12/02/[$LATEST]abc" });
@@ -64,13 +54,13 @@ describe("lambdaEnvironment", () => {
   });
 
   it("sets only reserved names besides the function's own and the unreserved defaults", () => {
-    const names = Object.keys(lambdaEnvironment(fixture({})));
+    const names = Object.keys(lambdaEnvironment(throwawayFunction("greeter", {})));
     expect(names.filter((name) => !RESERVED_ENV.has(name)).sort()).toEqual(["LANG", "TZ"]);
   });
 
   it("is what the shared test setup gives every test too (tools/vitest-config), name for name", () => {
     // The test setup has no function to build from, so it writes its defaults out; this keeps the two in step.
-    const perFunction = Object.keys(lambdaEnvironment(fixture({}))).filter(
+    const perFunction = Object.keys(lambdaEnvironment(throwawayFunction("greeter", {}))).filter(
       (name) => name !== "_HANDLER" && name !== "LAMBDA_TASK_ROOT" && name !== "LANG",
     );
     for (const name of perFunction) expect(lambdaTestEnv, name).toHaveProperty(name);

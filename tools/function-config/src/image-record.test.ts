@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { throwawayFunction } from "../test/throwaway-function.js";
 import {
   type BaseImageRecord,
   baseImageRecordFile,
@@ -11,30 +11,12 @@ import {
   IMAGE_RECORD_DIR,
   imageRecordFile,
   type LocalImageRecord,
-  loadFunction,
   localImageRecordFile,
   localImageRecordSchema,
   readBaseImageRecord,
   readImageRecord,
   writeImageRecord,
 } from "./index.js";
-
-const roots: string[] = [];
-afterAll(() => {
-  for (const root of roots) rmSync(root, { recursive: true, force: true });
-});
-
-function functionFolder(name: string): FunctionDefinition {
-  const root = mkdtempSync(join(tmpdir(), "image-record-"));
-  roots.push(root);
-  const dir = join(root, name);
-  mkdirSync(dir);
-  writeFileSync(
-    join(dir, "package.json"),
-    JSON.stringify({ name: `@fixtures/${name}`, version: "1.0.0", lambda: { name } }),
-  );
-  return loadFunction(dir);
-}
 
 const built = {
   image: "recorded:os-only",
@@ -69,7 +51,7 @@ function functionRecord(fn: FunctionDefinition): FunctionImageRecord {
 
 describe("an image record", () => {
   it("is read back as written, and only the schema's fields are written", () => {
-    const fn = functionFolder("recorded");
+    const fn = throwawayFunction("recorded", { name: "recorded" });
     const file = imageRecordFile(fn, "os-only");
     expect(file).toBe(join(fn.dir, IMAGE_RECORD_DIR, "os-only.json"));
     const withLog = { ...functionRecord(fn), log: "#1 [internal] load build definition" };
@@ -79,7 +61,7 @@ describe("an image record", () => {
   });
 
   it("replaces the one before it and leaves nothing beside it", () => {
-    const fn = functionFolder("rewritten");
+    const fn = throwawayFunction("rewritten", { name: "rewritten" });
     const file = imageRecordFile(fn, "os-only");
     writeImageRecord("function", file, functionRecord(fn));
     writeImageRecord("function", file, { ...functionRecord(fn), imageId: "sha256:beef", reused: true });
@@ -88,7 +70,7 @@ describe("an image record", () => {
   });
 
   it("is not written when it does not fit its schema", () => {
-    const fn = functionFolder("refused");
+    const fn = throwawayFunction("refused", { name: "refused" });
     const file = localImageRecordFile(fn, "non-aws");
     const local = {
       ...functionRecord(fn),
@@ -102,7 +84,7 @@ describe("an image record", () => {
   });
 
   it("has a local kind (the image plus the emulator) and a shared base kind", () => {
-    const fn = functionFolder("both");
+    const fn = throwawayFunction("both", { name: "both" });
     const localFile = localImageRecordFile(fn, "non-aws");
     const local: LocalImageRecord = {
       ...functionRecord(fn),
@@ -122,7 +104,7 @@ describe("an image record", () => {
   });
 
   it("keeps each build's log beside it", () => {
-    const fn = functionFolder("logged");
+    const fn = throwawayFunction("logged", { name: "logged" });
     expect(buildLogFile(imageRecordFile(fn, "aws-base"))).toBe(
       join(fn.dir, IMAGE_RECORD_DIR, "aws-base.build.log"),
     );
@@ -140,7 +122,7 @@ describe("reading an image record that is not there or not right", () => {
     /run `pnpm image` \(every function\), or `pnpm --filter @fixtures\/\S+ exec lambda-image build --strategy \S+` for this one, then try again\.$/;
 
   it("is missing until pnpm image ran, and the message says so", () => {
-    const fn = functionFolder("unimaged");
+    const fn = throwawayFunction("unimaged", { name: "unimaged" });
     expect(() => readImageRecord(fn, "non-aws")).toThrow(
       /Function "unimaged" has no non-aws image yet \(.*\.image\/non-aws\.json is missing\): run `pnpm image`.*--strategy non-aws/,
     );
@@ -148,7 +130,7 @@ describe("reading an image record that is not there or not right", () => {
   });
 
   it("is not JSON", () => {
-    const fn = functionFolder("garbled");
+    const fn = throwawayFunction("garbled", { name: "garbled" });
     mkdirSync(join(fn.dir, IMAGE_RECORD_DIR));
     writeFileSync(imageRecordFile(fn, "aws-base"), "{not json");
     expect(() => readImageRecord(fn, "aws-base")).toThrow(/garbled\/\.image\/aws-base\.json is not JSON \(/);
@@ -156,7 +138,7 @@ describe("reading an image record that is not there or not right", () => {
   });
 
   it("does not name an image: the message says which fields are wrong", () => {
-    const fn = functionFolder("broken-record");
+    const fn = throwawayFunction("broken-record", { name: "broken-record" });
     mkdirSync(join(fn.dir, IMAGE_RECORD_DIR));
     const { imageId: _imageId, ...noId } = functionRecord(fn);
     writeFileSync(imageRecordFile(fn, "aws-base"), JSON.stringify({ ...noId, sizeBytes: "big" }));
@@ -175,7 +157,7 @@ describe("reading an image record that is not there or not right", () => {
   });
 
   it("of a shared base image says how to build it", () => {
-    const dir = join(functionFolder("elsewhere").dir, "..", "node-debian-slim");
+    const dir = join(throwawayFunction("elsewhere", { name: "elsewhere" }).dir, "..", "node-debian-slim");
     expect(() => readBaseImageRecord(dir)).toThrow(
       /Base image node-debian-slim has no image yet \(.*node-debian-slim\/\.image\/image\.json is missing\): run `pnpm image` \(every image\), or `lambda-image base` in .*node-debian-slim for this one/,
     );
