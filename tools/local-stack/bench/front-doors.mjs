@@ -23,6 +23,7 @@ import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { findFunction } from "@lambda-images/function-config";
 import { createFunctionHost, startStack } from "../dist/index.js";
+import { readProcStat } from "./proc-stat.mjs";
 
 const WARM = Number(process.env.BENCH_WARM ?? 500);
 const THROUGHPUT = Number(process.env.BENCH_THROUGHPUT ?? 2000);
@@ -79,14 +80,10 @@ function descendantsCpuMs() {
   const parents = new Map();
   const cpu = new Map();
   for (const pid of pids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      parents.set(pid, fields[1]);
-      cpu.set(pid, Number(fields[11]) + Number(fields[12]));
-    } catch {
-      // Gone while we read.
-    }
+    const stat = readProcStat(`/proc/${pid}/stat`);
+    if (stat === undefined) continue; // gone while we read
+    parents.set(pid, stat.parent);
+    cpu.set(pid, stat.cpuMs);
   }
   const below = (pid) => {
     for (let parent = parents.get(pid); parent !== undefined; parent = parents.get(parent)) {
@@ -94,8 +91,7 @@ function descendantsCpuMs() {
     }
     return false;
   };
-  const ticks = [...cpu].filter(([pid]) => below(pid)).reduce((sum, [, value]) => sum + value, 0);
-  return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
+  return [...cpu].filter(([pid]) => below(pid)).reduce((sum, [, value]) => sum + value, 0);
 }
 
 /** Runs `measure` and returns its result with the CPU per invoke (ms) of this process and of its descendants. */

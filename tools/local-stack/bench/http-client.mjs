@@ -3,9 +3,9 @@
  * (a real caller is another process). Measures either the latency of sequential requests or the throughput of
  * `concurrency` callers, over kept-alive connections, and posts the numbers back.
  */
-import { readFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { parentPort, workerData } from "node:worker_threads";
+import { readProcStat } from "./proc-stat.mjs";
 
 const { url, method, body, count, concurrency, mode } = workerData;
 const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
@@ -25,15 +25,9 @@ function send() {
   });
 }
 
-/** This thread's CPU time (ms) so far, from /proc/thread-self/stat (utime + stime); NaN where /proc is not. */
+/** This thread's CPU time (ms) so far; NaN where /proc is not. */
 function threadCpuMs() {
-  try {
-    const stat = readFileSync("/proc/thread-self/stat", "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
-  } catch {
-    return Number.NaN;
-  }
+  return readProcStat("/proc/thread-self/stat")?.cpuMs ?? Number.NaN;
 }
 
 async function callers(total) {
