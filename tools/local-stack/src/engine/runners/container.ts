@@ -351,8 +351,8 @@ export function createContainerRunner(options: ContainerRunnerOptions = {}): Run
     options.image === undefined
       ? readImageRecord(definition, strategyOf(definition))
       : { imageId: options.image, contentTag: options.image, recordFile: "" };
-  /** Image ids this engine is known to have, with the platform each is for. */
-  const present = new Map<string, string>();
+  /** Image ids this engine is known to have, with the platform each is for (where the engine says). */
+  const present = new Map<string, string | undefined>();
   let enginePlatform: string | undefined;
   return {
     kind: "container",
@@ -364,13 +364,13 @@ export function createContainerRunner(options: ContainerRunnerOptions = {}): Run
       const strategy = strategyOf(definition);
       const image = imageOf(definition);
       if (present.has(image.imageId)) return;
-      let platform = "";
+      let platform: string | undefined;
       const missing = await inspectImage(image.imageId, {
         env: dockerEnv,
         signal: AbortSignal.timeout(CHECK_TIMEOUT_MS),
       }).then(
         (details) => {
-          platform = details?.platform ?? "";
+          platform = details?.platform;
           return details === undefined ? "no such image" : undefined;
         },
         (error: Error) => error.message.trim().split("\n").at(-1),
@@ -397,7 +397,7 @@ export function createContainerRunner(options: ContainerRunnerOptions = {}): Run
         dockerEnv,
       });
       return new ContainerProcess(plan, containerName, dockerEnv, {
-        image: present.get(image.imageId) || undefined,
+        image: present.get(image.imageId),
         engine: enginePlatform,
       });
     },
