@@ -193,8 +193,8 @@ export async function buildImage(
 
 /**
  * The image the engine built (or found by its content tag) must be for the platform the build asked for: the
- * classic builder, asked for another platform than the engine's, builds on the local base image of the engine's own
- * platform and says nothing. Throws, naming both platforms and what builds the one asked for.
+ * classic builder, asked for another platform than the engine's, builds on a local base image of the engine's own
+ * platform and says nothing (given a base of the platform asked for, it builds that one, under emulation). Throws, naming both platforms and what builds the one asked for.
  */
 function checkBuiltPlatform(
   request: BuildRequest,
@@ -206,7 +206,7 @@ function checkBuiltPlatform(
   throw new Error(
     `Building ${request.repository}:${request.tag} for ${request.platform} gave ${contentTag}, a ${platform} image: ` +
       `this engine (${engine.platform}, ${engine.buildx ? "BuildKit" : "classic builder"}) did not build for ` +
-      `${request.platform}. Build on a ${request.platform} machine, or with BuildKit (docker buildx) and emulation ` +
-      `(qemu-user-static and binfmt); the image was not recorded.`,
+      `${request.platform}. Build on a ${request.platform} machine, or on ${request.platform} base images with ` +
+      `emulation (qemu-user-static and binfmt), with which either builder runs the steps; the image was not recorded.`,
   );
 }

@@ -149,7 +149,7 @@ function checkPlatform(fn: FunctionDefinition, described: string, platform: stri
     fn,
     { described, platform },
     `rebuild with \`lambda-image build\` (without IMAGE_PLATFORM or --platform), on an ${fn.architecture} machine or ` +
-      "with BuildKit and emulation, then publish again; nothing was pushed",
+      `on ${fn.architecture} base images with emulation, then publish again; nothing was pushed`,
   );
   if (mismatch !== undefined) throw new ArchitectureMismatchError(mismatch);
 }
