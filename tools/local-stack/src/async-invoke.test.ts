@@ -106,7 +106,7 @@ describe("Event invocations through the queue (ric, 2 instances, no host queue)"
     failing: {},
     once: { async: { maximumRetryAttempts: 0 } },
     crashing: { async: { maximumRetryAttempts: 1 } },
-    // The deadline covers the cold start: 5 s leaves a loaded machine time to reach the handler, which then hangs.
+    // 5 s from the hand-over of the event (the cold start has its own limit); the handler then hangs past it.
     sleepy: { timeout: 5, async: { maximumRetryAttempts: 0 } },
   });
   const { deadLetters } = workspace;

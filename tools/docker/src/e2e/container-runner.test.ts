@@ -33,8 +33,8 @@ const BUILD_TIMEOUT_MS = 25 * 60_000;
 const RUN_TIMEOUT_MS = 120_000;
 const FIXTURE = "container-fixture";
 const STRATEGY = "non-aws";
-// The fixture's timeout: far more than any cold start needs on a loaded machine (the deadline covers init), so
-// only the cases about timeouts time out. They run with TIMED_OUT_SECONDS and a sleep far past it.
+// The fixture's timeout: far more than any invoke needs on a loaded machine (a cold start's init has its own
+// limit), so only the cases about timeouts time out. They run with TIMED_OUT_SECONDS and a sleep far past it.
 const TIMEOUT_SECONDS = 30;
 const TIMED_OUT_SECONDS = 10;
 const MEMORY_MB = 256;

@@ -216,7 +216,7 @@ describe("the bundled emulator", () => {
     const emulator = await startEmulator([bootstrap], {
       LAMBDA_TASK_ROOT: taskRoot("behaviours"),
       _HANDLER: "index.handler",
-      // Long enough for any cold start to fit (the deadline covers init), so only the sleep can time out.
+      // Counted from the hand-over of the event (the init has its own limit), so only the sleep can time out.
       AWS_LAMBDA_FUNCTION_TIMEOUT: "3",
       AWS_LAMBDA_FUNCTION_NAME: "sleepy",
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "512",

@@ -244,10 +244,25 @@ describe.each<RunnerKind>(["ric", "fallback"])("with the %s runner", (runner) =>
     );
   });
 
+  describe("the timeout, as Lambda counts it", () => {
+    test("starts when the runtime takes the event: an init longer than the timeout is not a timeout", async () => {
+      // Init 3 s, timeout 2 s: under a deadline that covered the init (as in AWS's emulator) this timed out.
+      const fn = startHost(runner, "behaviours", { timeout: 2, environment: { INIT_SLEEP_MS: "3000" } });
+      const outcome = await fn.invoke({ action: "echo" });
+      expect(outcome.functionError, outcome.payload.toString()).toBeUndefined();
+      expect(outcome.report.initDurationMs).toBeGreaterThanOrEqual(2_990);
+      // The runtime's deadline header was set when it took the event, not when the invoke arrived.
+      const context = json(outcome).context as { remainingTimeInMillis: number };
+      expect(context.remainingTimeInMillis).toBeGreaterThan(0);
+      expect(context.remainingTimeInMillis).toBeLessThanOrEqual(2_000);
+      expect(fn.lines.some((line) => line.includes("INIT_REPORT"))).toBe(false);
+    });
+  });
+
   describe("failures reset the instance", () => {
-    // A 3-second timeout: long enough for any cold start to fit (the invoke after a timeout is a cold start, and
-    // the deadline covers init), short enough to keep the suite quick. Only lower bounds on time are asserted.
-    test("a timeout kills the instance (deadline includes init) and answers Sandbox.Timedout", async () => {
+    // A 3-second timeout, counted from the hand-over of the event (the init has a limit of its own): short enough
+    // to keep the suite quick. Only lower bounds on time are asserted.
+    test("a timeout kills the instance and answers Sandbox.Timedout, Duration the whole timeout", async () => {
       const fn = startHost(runner, "behaviours", { timeout: 3 });
       const outcome = await fn.invoke({ action: "sleep", ms: 60_000 });
       expect(outcome.functionError).toBe("Unhandled");
@@ -257,8 +272,7 @@ describe.each<RunnerKind>(["ric", "fallback"])("with the %s runner", (runner) =>
         errorMessage: `RequestId: ${outcome.requestId} Error: Task timed out after 3.00 seconds`,
       });
       expect(outcome.report.reportLine).toMatch(/\tInit Duration: [\d.]+ ms\tStatus: timeout$/);
-      const total = outcome.report.durationMs + (outcome.report.initDurationMs ?? 0);
-      expect(total).toBeGreaterThanOrEqual(2_990);
+      expect(outcome.report.durationMs).toBeGreaterThanOrEqual(2_990);
       const next = await fn.invoke({ action: "echo" });
       expect(json(next).invocations).toBe(1);
       expect(next.report.initDurationMs).toBeGreaterThan(0);
@@ -464,6 +478,39 @@ describe.each<RunnerKind>(["ric", "fallback"])("with the %s runner", (runner) =>
       expect(failed.functionError).toBe("Unhandled");
       expect(failed.errorType).toBe("RangeError");
     });
+  });
+});
+
+// Lambda's init limit (10 s) is the engine's, the same for every runner: tried with the real runtime client only.
+describe.concurrent("an init past Lambda's 10-second init limit", () => {
+  const initLimitLine = /^\[[\w-]+\] INIT_REPORT Init Duration: 10000\.00 ms\tPhase: init\tStatus: timeout$/;
+
+  test("is logged with INIT_REPORT Status: timeout, and goes on under the function's timeout", async () => {
+    const fn = startHost("ric", "behaviours", {
+      name: "init-past-limit",
+      timeout: 5,
+      environment: { INIT_SLEEP_MS: "11000" },
+    });
+    const outcome = await fn.invoke({ action: "echo" });
+    expect(outcome.functionError, outcome.payload.toString()).toBeUndefined();
+    expect(outcome.report.initDurationMs).toBeGreaterThanOrEqual(10_990);
+    const initReport = fn.lines.findIndex((line) => initLimitLine.test(line));
+    const start = fn.lines.findIndex((line) => line.includes("START RequestId:"));
+    expect(initReport, fn.lines.join("\n")).toBeGreaterThanOrEqual(0);
+    expect(initReport).toBeLessThan(start);
+  });
+
+  test("times out at the limit plus the function's timeout when it is still not done", async () => {
+    const fn = startHost("ric", "behaviours", {
+      name: "init-never-done",
+      timeout: 1,
+      environment: { INIT_SLEEP_MS: "60000" },
+    });
+    const outcome = await fn.invoke({ action: "echo" });
+    expect(outcome.errorType).toBe("Sandbox.Timedout");
+    expect(outcome.report.reportLine).toMatch(/\tStatus: timeout$/);
+    expect(outcome.report.initDurationMs).toBeGreaterThanOrEqual(10_990);
+    expect(fn.lines.filter((line) => initLimitLine.test(line))).toHaveLength(1);
   });
 });
 

@@ -2,6 +2,11 @@
  * One invoke on an instance, from the hand-over to the runtime to END and REPORT: its deadline, the runtime's reply
  * as it arrives, and how it ends (the reply, Sandbox.Timedout after the timeout, Runtime.ExitError when the process
  * dies, the init error), answered to the caller with what the invoke was billed and used.
+ *
+ * The timeout is Lambda's, not the Runtime Interface Emulator's: a cold start's init has a limit of its own
+ * (INIT_LIMIT_MS), and the function's timeout starts when the runtime takes the event. An init that runs past its
+ * limit goes on under the function's timeout, counted from the limit (Lambda retries such an init at the invoke,
+ * under the function's timeout; here the one init goes on rather than starting over).
  */
 import { performance } from "node:perf_hooks";
 import { finished } from "node:stream/promises";
@@ -21,6 +26,9 @@ import { exitError, timeoutError } from "./outcomes.js";
 import { billedDurationMs, finalReport } from "./report.js";
 import type { RuntimeExit } from "./runners/runner.js";
 import type { RuntimeError, RuntimeInvocation, RuntimeResponse } from "./runtime-api/server.js";
+
+/** Lambda's limit on an on-demand function's init phase. */
+export const INIT_LIMIT_MS = 10_000;
 
 /** The largest streamed response accepted when the caller reads it as a stream (Lambda's documented maximum). */
 const STREAM_LIMIT_BYTES = 200 * 1024 * 1024;
@@ -58,14 +66,16 @@ export class Invocation implements InstanceInvocation {
   readonly requestId: string;
   readonly request: InvokeRequest;
   readonly cold: boolean;
-  /** Milliseconds to the deadline. On a cold start it also covers the init, as in AWS's Runtime Interface Emulator. */
-  readonly deadlineIn: number;
   readonly tail: LogTail | undefined;
   readonly outcome: Promise<ResponseOutcome>;
   readonly done: Promise<void>;
   readonly #site: InvocationSite;
-  /** Undefined while a debugger may hold the runtime (`--inspect`): no timeout. */
-  readonly #timer: NodeJS.Timeout | undefined;
+  /** False while a debugger may hold the runtime (`--inspect`): no init limit, no timeout. */
+  readonly #timed: boolean;
+  /** The init limit's timer until the invoke phase begins, then the function's timeout. */
+  #timer: NodeJS.Timeout | undefined;
+  /** performance.now() of the deadline, set when the function's timeout starts. */
+  #deadlineAt: number | undefined;
   /** performance.now() when START was logged (the runtime got the event). */
   #startedAt: number | undefined;
   #reply: Reply | undefined;
@@ -91,29 +101,43 @@ export class Invocation implements InstanceInvocation {
     this.requestId = requestId;
     this.request = request;
     this.cold = cold;
-    const now = performance.now();
-    this.deadlineIn = Math.max(0, (cold ? site.spawnedAt : now) + site.definition.timeout * 1000 - now);
+    this.#timed = timed;
     this.outcome = new Promise<ResponseOutcome>((resolve) => {
       this.#resolveOutcome = resolve;
     });
     this.done = new Promise<void>((resolve) => {
       this.#resolveDone = resolve;
     });
-    this.#timer = timed ? setTimeout(() => this.#timedOut(), this.deadlineIn) : undefined;
     this.tail = request.captureLogs ? new LogTail() : undefined;
+    const now = performance.now();
+    if (cold && site.readyAt === undefined) {
+      this.#arm(site.spawnedAt + INIT_LIMIT_MS - now, () => this.#initTimedOut());
+    } else {
+      this.#startTimeout(now);
+    }
   }
 
   get settled(): boolean {
     return this.#settled;
   }
 
-  /** The event as the runtime's `/next` hands it over. */
+  /**
+   * The event as the runtime's `/next` hands it over. Its deadline is read when the runtime takes it: on a cold start
+   * the function's timeout starts then (until then it reads as a whole timeout from now).
+   */
   runtimeInvocation(invokedFunctionArn: string): RuntimeInvocation {
     const { request } = this;
+    const timeoutMs = this.#site.definition.timeout * 1000;
+    const deadline = () => {
+      const now = performance.now();
+      return Math.round(Date.now() + Math.max(0, (this.#deadlineAt ?? now + timeoutMs) - now));
+    };
     return {
       requestId: this.requestId,
       payload: request.payload,
-      deadlineMs: Date.now() + this.deadlineIn,
+      get deadlineMs() {
+        return deadline();
+      },
       invokedFunctionArn,
       traceId: request.traceId || newTraceId(),
       ...(request.clientContext ? { clientContext: request.clientContext } : {}),
@@ -128,6 +152,7 @@ export class Invocation implements InstanceInvocation {
       this.#returned = true;
       this.#finishIfComplete();
     } else if (this.#startedAt === undefined) {
+      this.#startTimeout(performance.now());
       this.logStart();
     }
   }
@@ -223,6 +248,26 @@ export class Invocation implements InstanceInvocation {
     }
   }
 
+  #arm(delayMs: number, fire: () => void): void {
+    if (!this.#timed || this.#settled) return;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(fire, Math.max(0, delayMs));
+  }
+
+  /** The invoke phase begins: the function's timeout runs from `now`. */
+  #startTimeout(now: number): void {
+    if (this.#deadlineAt !== undefined) return;
+    this.#deadlineAt = now + this.#site.definition.timeout * 1000;
+    this.#arm(this.#deadlineAt - now, () => this.#timedOut());
+  }
+
+  /** The init ran past Lambda's limit: logged as Lambda logs it, and it goes on under the function's timeout. */
+  #initTimedOut(): void {
+    if (this.#settled || this.#deadlineAt !== undefined) return;
+    this.#site.log(initReportLine(INIT_LIMIT_MS, { kind: "timeout" }), this);
+    this.#startTimeout(performance.now());
+  }
+
   #timedOut(): void {
     if (this.#settled) return;
     const site = this.#site;
@@ -260,7 +305,10 @@ export class Invocation implements InstanceInvocation {
     const initDurationMs = this.cold ? (site.readyAt ?? endedAt) - site.spawnedAt : undefined;
     if (this.#startedAt === undefined) {
       if (ending.kind === "initError" && initDurationMs !== undefined) {
-        site.log(initReportLine(initDurationMs, ending.error.reportedType), this);
+        site.log(
+          initReportLine(initDurationMs, { kind: "error", errorType: ending.error.reportedType }),
+          this,
+        );
       }
       this.logStart();
     }

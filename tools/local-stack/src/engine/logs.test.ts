@@ -67,8 +67,11 @@ describe("platform lines", () => {
     ).toBe(
       "REPORT RequestId: r\tDuration: 3000.00 ms\tBilled Duration: 3000 ms\tMemory Size: 128 MB\tMax Memory Used: 50 MB\tStatus: timeout",
     );
-    expect(initReportLine(12.345, "Runtime.Unknown")).toBe(
+    expect(initReportLine(12.345, { kind: "error", errorType: "Runtime.Unknown" })).toBe(
       "INIT_REPORT Init Duration: 12.35 ms\tPhase: init\tStatus: error\tError Type: Runtime.Unknown",
+    );
+    expect(initReportLine(10_000, { kind: "timeout" })).toBe(
+      "INIT_REPORT Init Duration: 10000.00 ms\tPhase: init\tStatus: timeout",
     );
   });
 

@@ -94,6 +94,11 @@ export class LogTail {
   }
 }
 
+/** How an invoke or an init failed: "timeout", or "error" with an error type (runtime failures, not handler errors). */
+export type FailureStatus =
+  | { readonly kind: "timeout" }
+  | { readonly kind: "error"; readonly errorType: string };
+
 export interface ReportFields {
   readonly requestId: string;
   readonly durationMs: number;
@@ -101,8 +106,7 @@ export interface ReportFields {
   readonly memorySizeMb: number;
   readonly maxMemoryUsedMb: number;
   readonly initDurationMs?: number;
-  /** "timeout", or "error" with an error type (runtime failures, not handler errors). */
-  readonly status?: { readonly kind: "timeout" } | { readonly kind: "error"; readonly errorType: string };
+  readonly status?: FailureStatus;
 }
 
 export function startLine(requestId: string): string {
@@ -124,12 +128,24 @@ export function reportLine(fields: ReportFields): string {
   ];
   if (fields.initDurationMs !== undefined)
     parts.push(`Init Duration: ${fields.initDurationMs.toFixed(2)} ms`);
-  if (fields.status?.kind === "timeout") parts.push("Status: timeout");
-  if (fields.status?.kind === "error") parts.push("Status: error", `Error Type: ${fields.status.errorType}`);
+  if (fields.status !== undefined) parts.push(...statusParts(fields.status));
   return parts.join("\t");
 }
 
-/** Lambda's line for a failed init: `INIT_REPORT Init Duration: X ms\tPhase: init\tStatus: error\tError Type: T`. */
-export function initReportLine(initDurationMs: number, errorType: string): string {
-  return `INIT_REPORT Init Duration: ${initDurationMs.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: ${errorType}`;
+function statusParts(status: FailureStatus): string[] {
+  return status.kind === "timeout"
+    ? ["Status: timeout"]
+    : ["Status: error", `Error Type: ${status.errorType}`];
+}
+
+/**
+ * Lambda's line for a failed init phase: `INIT_REPORT Init Duration: X ms\tPhase: init\tStatus: error\tError Type: T`,
+ * or `…\tStatus: timeout` when the init ran past Lambda's init limit.
+ */
+export function initReportLine(initDurationMs: number, status: FailureStatus): string {
+  return [
+    `INIT_REPORT Init Duration: ${initDurationMs.toFixed(2)} ms`,
+    "Phase: init",
+    ...statusParts(status),
+  ].join("\t");
 }

@@ -9,6 +9,10 @@ import { getHeapStatistics } from "node:v8";
 const startedAt = new Date().toISOString();
 let invocations = 0;
 
+// A slow init when the function's environment asks for one: the module's top level is the function's init.
+const initSleepMs = Number(process.env.INIT_SLEEP_MS ?? 0);
+if (initSleepMs > 0) await new Promise((resolve) => setTimeout(resolve, initSleepMs));
+
 /** The order: the event itself, or the JSON body of an HTTP API / Function URL event (payload format 2.0). */
 function orderOf(event) {
   if (event?.version !== "2.0") return event;

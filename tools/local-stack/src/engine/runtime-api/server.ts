@@ -196,6 +196,8 @@ export class RuntimeApiServer {
     if (invocation === undefined) return;
     this.#pending = undefined;
     this.#current = invocation;
+    // The deadline as it is when the runtime takes the event: a cold start's timeout begins only now.
+    this.#pendingHeaders["Lambda-Runtime-Deadline-Ms"] = String(invocation.deadlineMs);
     this.#currentHeaders = this.#pendingHeaders;
     this.#state = "Running";
     renderInvocation(res, invocation, this.#currentHeaders);
