@@ -421,7 +421,7 @@ describe.runIf(availability.available)("every function in every strategy, from i
         });
         const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
         try {
-          await expect.poll(() => output, { timeout: 30_000 }).toMatch(/Press Ctrl\+C to stop/);
+          await expect.poll(() => output, { timeout: 120_000 }).toMatch(/Press Ctrl\+C to stop/);
           expect(output).toContain("runtime container");
           for (const fn of functions) {
             const [, payload] = functionEvents(fn)[0] as [string, Buffer];

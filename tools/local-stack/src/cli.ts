@@ -12,9 +12,6 @@ import { reportUnhandledRejections } from "./cli/unhandled.js";
 import { runEmulator } from "./emulator/main.js";
 import { createFunctionHost } from "./engine/index.js";
 
-/** A second SIGINT or SIGTERM sooner than this after the first is the same Ctrl+C, delivered twice. */
-const DUPLICATE_SIGNAL_MS = 500;
-
 // `lambda-local invoke hello | head -c 80`: a reader that stops early drops the rest of the output quietly (no
 // EPIPE stack trace); the command still finishes, so its runtimes are stopped as usual.
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {
@@ -51,34 +48,31 @@ async function main(argv: readonly string[]): Promise<number> {
   reportUnhandledRejections(process.stderr);
 
   // Listening for Ctrl+C before anything starts: a signal during startup (or right after the banner) stops the
-  // stack once it is up instead of killing this process and leaving its runtimes behind.
+  // stack once it is up instead of killing this process and leaving its runtimes behind. The first SIGINT or
+  // SIGTERM stops the stack; another one stops it at once. The handler stays until the process ends: a signal
+  // that finds no handler kills the process with nothing written.
   let dev: RunningDev | undefined;
-  let firstAt = 0;
-  let copyArrived: () => void = () => {};
-  const copy = new Promise<void>((resolve) => {
-    copyArrived = resolve;
-  });
+  // Under `pnpm dev` one Ctrl+C arrives twice: the terminal signals the whole process group, and pnpm forwards its
+  // own copy to this process. The first repeat of the same signal is that copy, however late it comes.
+  let copyExpected = process.env.npm_lifecycle_event !== undefined;
   const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.off(signal === "SIGINT" ? "SIGTERM" : "SIGINT", stop);
-      firstAt = performance.now();
-      const again = () => {
-        // One Ctrl+C often arrives twice: the terminal signals the whole process group, and `pnpm dev` forwards
-        // its own copy to this process. A repeat within DUPLICATE_SIGNAL_MS is that copy, not a second press.
-        if (performance.now() - firstAt < DUPLICATE_SIGNAL_MS) {
-          copyArrived();
-          process.once(signal, again);
-          return;
-        }
-        // Stopping at once: what still waits or runs goes to the dead-letter record before the process ends.
-        if (dev !== undefined) process.stdout.write(stoppedMessage(dev.stack.stopEventsNow(), workspaceRoot));
-        process.exit(130);
-      };
-      process.once(signal, again);
-      resolve(signal);
+    let first: NodeJS.Signals | undefined;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (first === undefined) {
+        first = signal;
+        resolve(signal);
+        return;
+      }
+      if (copyExpected && signal === first) {
+        copyExpected = false;
+        return;
+      }
+      // Stopping at once: what still waits or runs goes to the dead-letter record before the process ends.
+      if (dev !== undefined) process.stdout.write(stoppedMessage(dev.stack.stopEventsNow(), workspaceRoot));
+      process.exit(130);
     };
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
   });
   dev = await runDev(command, env);
   const signal = await stopSignal;
@@ -92,12 +86,6 @@ async function main(argv: readonly string[]): Promise<number> {
   );
   const stopped = await dev.stop();
   process.stdout.write(stoppedMessage(stopped, workspaceRoot));
-  if (process.env.npm_lifecycle_event !== undefined) {
-    // Run by `pnpm dev`: pnpm's copy of the signal may still be on its way, and arriving while this process exits
-    // (when no handler is left) it would kill it, and pnpm would report a failed command. Wait for it, briefly.
-    const left = DUPLICATE_SIGNAL_MS - (performance.now() - firstAt);
-    await Promise.race([copy, new Promise((resolve) => setTimeout(resolve, Math.max(0, left)))]);
-  }
   return 0;
 }
 

@@ -97,13 +97,15 @@ describe("pnpm dev, as the README shows it", () => {
       child.stdout.on("data", append);
       child.stderr.on("data", append);
     });
-    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    const exited = new Promise<string>((resolve) =>
+      child.on("close", (code, signal) => resolve(`code ${code}, signal ${signal}`)),
+    );
     await Promise.race([ready, exited]);
     expect(output).toContain("Press Ctrl+C to stop.");
     process.kill(-(child.pid as number), "SIGINT");
-    const code = await exited;
-    expect(output).toContain("Stopped. No Event invocations were waiting.");
+    const ending = await exited;
+    expect(output, `${ending}\n${output}`).toContain("Stopped. No Event invocations were waiting.");
     expect(output, output).not.toContain("ELIFECYCLE");
-    expect(code, output).toBe(0);
+    expect(ending, output).toBe("code 0, signal null");
   }, 240_000);
 });
