@@ -233,7 +233,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** A running `lambda-local dev`, with its output so far. */
+/** A running `lambda-local` command, with its output so far. */
 interface DevProcess {
   readonly child: ChildProcess;
   output(): string;
@@ -248,9 +248,18 @@ function startDev(
   nodeArgs: string[] = [],
   extraEnv: NodeJS.ProcessEnv = {},
 ): DevProcess {
+  return startLambdaLocal(["dev", ...args], cwd, nodeArgs, extraEnv);
+}
+
+function startLambdaLocal(
+  args: string[],
+  cwd: string,
+  nodeArgs: string[] = [],
+  extraEnv: NodeJS.ProcessEnv = {},
+): DevProcess {
   const { INIT_CWD: _initCwd, FORCE_COLOR: _force, NO_COLOR: _no, ...inherited } = process.env;
   const env = { ...inherited, ...extraEnv };
-  const child = spawn(process.execPath, [...nodeArgs, bin, "dev", ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, bin, ...args], {
     cwd,
     env,
     stdio: ["ignore", "pipe", "pipe"],
@@ -410,6 +419,27 @@ describe("lambda-local dev", () => {
       );
       const record = readFileSync(join(held, ".local", "dead-letters", "held.jsonl"), "utf8");
       expect(record).toContain("stack-stopped");
+    }, 120_000);
+
+    it("pnpm invoke --replay-dead-letters: one Ctrl+C (and pnpm's copy) lets the running event finish", async () => {
+      const dev = await stopWhileRunning({ npm_lifecycle_event: undefined });
+      dev.child.kill("SIGINT");
+      expect(await dev.exit(), dev.output()).toBe(130);
+      rmSync(join(held, "release"), { force: true });
+
+      const replay = startLambdaLocal(["invoke", "held", "--replay-dead-letters"], held, [], {
+        npm_lifecycle_event: "invoke",
+      });
+      await replay.waitFor(/\[held\] START RequestId:/);
+      replay.child.kill("SIGINT");
+      await replay.waitFor(/Stopping: events not run yet go back to the dead-letter record\./);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      replay.child.kill("SIGINT");
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      writeFileSync(join(held, "release"), "");
+      expect(await replay.exit(), replay.output()).toBe(0);
+      expect(replay.output()).toContain("Replayed 1 event of held: 1 succeeded, 0 dead-lettered again.");
+      expect(existsSync(join(held, ".local", "dead-letters", "held.jsonl"))).toBe(false);
     }, 120_000);
   });
 

@@ -8,6 +8,7 @@ import { parseCommand, USAGE } from "./cli/args.js";
 import { type RunningDev, runDev, stoppedMessage } from "./cli/dev.js";
 import { type CliEnvironment, CliError } from "./cli/environment.js";
 import { runInvoke } from "./cli/invoke.js";
+import { listenForStop } from "./cli/stop-signals.js";
 import { reportUnhandledRejections } from "./cli/unhandled.js";
 import { runEmulator } from "./emulator/main.js";
 import { createFunctionHost } from "./engine/index.js";
@@ -48,34 +49,17 @@ async function main(argv: readonly string[]): Promise<number> {
   reportUnhandledRejections(process.stderr);
 
   // Listening for Ctrl+C before anything starts: a signal during startup (or right after the banner) stops the
-  // stack once it is up instead of killing this process and leaving its runtimes behind. The first SIGINT or
-  // SIGTERM stops the stack; another one stops it at once. The handler stays until the process ends: a signal
-  // that finds no handler kills the process with nothing written.
+  // stack once it is up instead of killing this process and leaving its runtimes behind.
   let dev: RunningDev | undefined;
-  // Under `pnpm dev` one Ctrl+C arrives twice: the terminal signals the whole process group, and pnpm forwards its
-  // own copy to this process. The first repeat of the same signal is that copy, however late it comes.
-  let copyExpected = process.env.npm_lifecycle_event !== undefined;
-  const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
-    let first: NodeJS.Signals | undefined;
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (first === undefined) {
-        first = signal;
-        resolve(signal);
-        return;
-      }
-      if (copyExpected && signal === first) {
-        copyExpected = false;
-        return;
-      }
+  const stopSignals = listenForStop({
+    again: () => {
       // Stopping at once: what still waits or runs goes to the dead-letter record before the process ends.
       if (dev !== undefined) process.stdout.write(stoppedMessage(dev.stack.stopEventsNow(), workspaceRoot));
       process.exit(130);
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
+    },
   });
   dev = await runDev(command, env);
-  const signal = await stopSignal;
+  const signal = await stopSignals.first;
   const running = [...dev.stack.eventQueues.values()].reduce((sum, queue) => sum + queue.stats().running, 0);
   process.stdout.write(
     `\n${signal}: stopping the local stack...` +

@@ -14,6 +14,7 @@ import { DEAD_LETTER_DIR, DeadLetterStore, replayRequest } from "../front-doors/
 import { EventQueue } from "../front-doors/invoke-api/event-queue.js";
 import type { InvokeCommand } from "./args.js";
 import { type CliEnvironment, CliError, requireBuilds, retryDelaySetting } from "./environment.js";
+import { listenForStop } from "./stop-signals.js";
 
 /** Where a relative `--event` path is looked for, in order. */
 function eventCandidates(file: string, fn: FunctionDefinition, env: CliEnvironment): string[] {
@@ -114,17 +115,21 @@ async function replayDeadLetters(
     `Replaying ${plural(accepted.size, "dead-lettered Event invocation")} of ${fn.name} from ${file}` +
       `${left > 0 ? ` (${left} left in the file: the queue is full; run this again)` : ""}.\n`,
   );
-  const stop = () => {
+  // Ctrl+C stops the queue once the running event ends; another Ctrl+C at once, writing that one back too.
+  const stopSignals = listenForStop({
+    again: () => {
+      env.stderr.write("Stopping at once: the running event goes back to the dead-letter record too.\n");
+      queue.stopNow();
+    },
+  });
+  void stopSignals.first.then(() => {
     env.stderr.write("Stopping: events not run yet go back to the dead-letter record.\n");
     void queue.close();
-  };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  });
   try {
     await queue.settled();
   } finally {
-    process.off("SIGINT", stop);
-    process.off("SIGTERM", stop);
+    stopSignals.dispose();
   }
   const stats = queue.stats();
   const again =

@@ -3,6 +3,7 @@
  * the command line, start the emulator, stop it on SIGTERM/SIGINT (`docker stop`, Ctrl+C).
  */
 import { UsageError } from "@lambda-images/cli";
+import { listenForStop } from "../cli/stop-signals.js";
 import { EMULATOR_USAGE, parseEmulatorArgs } from "./args.js";
 import { EmulatorConfigError } from "./definition.js";
 import { startEmulator } from "./emulator.js";
@@ -29,13 +30,9 @@ export async function runEmulator(argv: readonly string[]): Promise<number> {
     process.stderr.write(`lambda-local emulate: ${error.message}\n`);
     return 1;
   }
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once("SIGTERM", () => resolve("SIGTERM"));
-    process.once("SIGINT", () => resolve("SIGINT"));
-  });
+  // A second signal while stopping ends at once. (Inside an image no package manager runs this: no copy to expect.)
+  const signal = await listenForStop({ again: () => process.exit(130), expectCopy: false }).first;
   process.stderr.write(`lambda-local emulate: ${signal}, stopping\n`);
-  // A second signal while stopping ends at once.
-  process.once(signal, () => process.exit(130));
   await emulator.close();
   return 0;
 }
