@@ -18,13 +18,15 @@ export { INVOCATIONS_PATH, type RunningEmulator, startEmulator } from "./emulato
 export { EMULATOR_BUNDLE } from "./emulator/paths.js";
 export { createFunctionHost } from "./engine/index.js";
 export {
-  CONTAINER_LABEL,
-  CONTAINER_OWNER_LABEL,
   type ContainerRunnerOptions,
-  containerEnvironment,
   createContainerRunner,
   removeContainer,
 } from "./engine/runners/container.js";
+export {
+  CONTAINER_LABEL,
+  CONTAINER_OWNER_LABEL,
+  containerEnvironment,
+} from "./engine/runners/docker-run.js";
 export { buildHttpApiEvent, type HttpApiEventV2 } from "./front-doors/http-api/event.js";
 export { createFunctionUrlListener, type FunctionUrlOptions } from "./front-doors/http-api/function-url.js";
 export { type GatewayResponse, mapFunctionResult } from "./front-doors/http-api/response.js";

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 import { fixtureFunction, removeFixtureFunctions } from "../../../test/support/fixture-function.js";
 import { createFunctionHost } from "../host.js";
 import { execFormatProblem, hostArchitectureNotice } from "./architecture.js";
-import { runtimeExitOf } from "./container.js";
+import { runtimeExitOf } from "./docker-run.js";
 import { createRunner } from "./index.js";
 
 afterAll(removeFixtureFunctions);

@@ -8,14 +8,14 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { fixtureFunction, removeFixtureFunctions } from "../../../test/support/fixture-function.js";
 import { createFunctionHost } from "../host.js";
+import { createContainerRunner } from "./container.js";
 import {
   CONTAINER_LABEL,
   CONTAINER_OWNER_LABEL,
   containerEnvironment,
-  createContainerRunner,
   dockerRunPlan,
   runtimeExitOf,
-} from "./container.js";
+} from "./docker-run.js";
 
 afterAll(() => removeFixtureFunctions());
 
