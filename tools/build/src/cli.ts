@@ -1,12 +1,12 @@
+import { listenForStop } from "@lambda-images/cli";
 import { runCli } from "./run-cli.js";
 
 process.exitCode = await runCli(process.argv.slice(2), {
   cwd: process.cwd(),
   out: (text) => console.log(text),
   err: (text) => console.error(text),
-  waitForStop: () =>
-    new Promise<void>((resolve) => {
-      process.once("SIGINT", () => resolve());
-      process.once("SIGTERM", () => resolve());
-    }),
+  // Ctrl+C stops watching; a second one (not pnpm's copy of the first) ends the process at once.
+  waitForStop: async () => {
+    await listenForStop({ again: () => process.exit(130) }).first;
+  },
 });

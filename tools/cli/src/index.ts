@@ -14,3 +14,4 @@ export {
   type ProgressOptions,
   type ProgressStream,
 } from "./progress.js";
+export { listenForStop, type StopSignalOptions, type StopSignals } from "./stop-signals.js";

@@ -2,13 +2,13 @@
  * `lambda-local`: the local stack's command line (see cli/args.ts for the commands). Problems the user can fix are
  * printed as one clear message without a stack trace.
  */
-import { colours, reportError } from "@lambda-images/cli";
+import { colours, listenForStop, reportError } from "@lambda-images/cli";
 import { findWorkspaceRoot } from "@lambda-images/function-config";
 import { parseCommand, USAGE } from "./cli/args.js";
 import { type RunningDev, runDev, stoppedMessage } from "./cli/dev.js";
 import { type CliEnvironment, CliError } from "./cli/environment.js";
 import { runInvoke } from "./cli/invoke.js";
-import { listenForStop } from "./cli/stop-signals.js";
+
 import { reportUnhandledRejections } from "./cli/unhandled.js";
 import { runEmulator } from "./emulator/main.js";
 import { createFunctionHost } from "./engine/index.js";

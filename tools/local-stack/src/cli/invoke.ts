@@ -7,6 +7,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { BuildError, buildFunction } from "@lambda-images/build";
+import { listenForStop } from "@lambda-images/cli";
 import { type FunctionDefinition, findFunction } from "@lambda-images/function-config";
 import type { FunctionHost } from "../contract.js";
 import { InspectPorts } from "../engine/inspect.js";
@@ -14,7 +15,6 @@ import { DEAD_LETTER_DIR, DeadLetterStore, replayRequest } from "../front-doors/
 import { EventQueue } from "../front-doors/invoke-api/event-queue.js";
 import type { InvokeCommand } from "./args.js";
 import { type CliEnvironment, CliError, requireBuilds, retryDelaySetting } from "./environment.js";
-import { listenForStop } from "./stop-signals.js";
 
 /** Where a relative `--event` path is looked for, in order. */
 function eventCandidates(file: string, fn: FunctionDefinition, env: CliEnvironment): string[] {

@@ -2,8 +2,8 @@
  * `lambda-local emulate` and the bundled emulator (dist/emulator.mjs, which images run as aws-lambda-rie): parse
  * the command line, start the emulator, stop it on SIGTERM/SIGINT (`docker stop`, Ctrl+C).
  */
-import { UsageError } from "@lambda-images/cli";
-import { listenForStop } from "../cli/stop-signals.js";
+import { listenForStop, UsageError } from "@lambda-images/cli";
+
 import { EMULATOR_USAGE, parseEmulatorArgs } from "./args.js";
 import { EmulatorConfigError } from "./definition.js";
 import { startEmulator } from "./emulator.js";

@@ -1,5 +1,6 @@
 /**
- * Ctrl+C and `docker stop` for the commands that run until stopped (`dev`, `emulate`, `invoke --replay-dead-letters`):
+ * Ctrl+C and `docker stop` for the commands that run until stopped (`lambda-local dev`, `emulate` and
+ * `invoke --replay-dead-letters`, `lambda-build --watch`):
  * the first SIGINT or SIGTERM asks for a clean stop, another one for a stop at once.
  *
  * The listeners stay installed until `dispose()` (or the process's end). Listening with `process.once` would leave a
