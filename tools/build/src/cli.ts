@@ -7,6 +7,8 @@ process.exitCode = await runCli(process.argv.slice(2), {
   err: (text) => console.error(text),
   // Ctrl+C stops watching; a second one (not pnpm's copy of the first) ends the process at once.
   waitForStop: async () => {
-    await listenForStop({ again: () => process.exit(130) }).first;
+    const stopSignals = listenForStop({ again: () => process.exit(130) });
+    await stopSignals.first;
+    await stopSignals.close();
   },
 });

@@ -4,7 +4,7 @@ import { listenForStop, type StopSignals } from "./stop-signals.js";
 // The listeners' logic, driven with process.emit (the commands' own tests send real signals to real processes).
 describe("listenForStop", () => {
   let listening: StopSignals | undefined;
-  afterEach(() => listening?.dispose());
+  afterEach(() => listening?.close());
 
   const listen = (expectCopy: boolean) => {
     const again: NodeJS.Signals[] = [];
@@ -39,14 +39,31 @@ describe("listenForStop", () => {
     expect(again).toEqual(["SIGTERM"]);
   });
 
-  test("stays installed after the first signal, until dispose", async () => {
+  test("stays installed after the first signal, until close", async () => {
     const before = process.listenerCount("SIGINT");
     const { first } = listen(false);
     process.emit("SIGINT", "SIGINT");
     await first;
     expect(process.listenerCount("SIGINT")).toBe(before + 1);
     expect(process.listenerCount("SIGTERM")).toBeGreaterThan(0);
-    listening?.dispose();
+    await listening?.close();
+    expect(process.listenerCount("SIGINT")).toBe(before);
+  });
+
+  test("under a package manager, close waits for its copy of the Ctrl+C before it stops listening", async () => {
+    const before = process.listenerCount("SIGINT");
+    const { first } = listen(true);
+    process.emit("SIGINT", "SIGINT");
+    await first;
+    let closed = false;
+    const closing = listening?.close().then(() => {
+      closed = true;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(closed).toBe(false);
+    expect(process.listenerCount("SIGINT")).toBe(before + 1);
+    process.emit("SIGINT", "SIGINT");
+    await closing;
     expect(process.listenerCount("SIGINT")).toBe(before);
   });
 });

@@ -70,6 +70,7 @@ async function main(argv: readonly string[]): Promise<number> {
   );
   const stopped = await dev.stop();
   process.stdout.write(stoppedMessage(stopped, workspaceRoot));
+  await stopSignals.close();
   return 0;
 }
 

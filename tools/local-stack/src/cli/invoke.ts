@@ -129,7 +129,7 @@ async function replayDeadLetters(
   try {
     await queue.settled();
   } finally {
-    stopSignals.dispose();
+    await stopSignals.close();
   }
   const stats = queue.stats();
   const again =
