@@ -24,7 +24,8 @@ function runBin(args: string[], cwd: string): Promise<BinRun> {
     throw new Error("dist/cli.js is missing: run `pnpm --filter @lambda-images/build build` first");
   }
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd, timeout: 30_000 }, (error, stdout, stderr) => {
+    // A safety net only (the test's own budget is 60 s): far past a build on a loaded machine.
+    execFile(process.execPath, [BIN, ...args], { cwd, timeout: 55_000 }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
       resolve({ code, stdout, stderr });
     });
