@@ -397,23 +397,36 @@ describe("lambda-local dev", () => {
       return dev;
     }
 
-    it("under pnpm, the repeat of the same signal is pnpm's copy however late it comes: the invoke ends", async () => {
-      const dev = await stopWhileRunning({ npm_lifecycle_event: "dev" });
-      // pnpm's copy of the Ctrl+C, a second late (a loaded machine delays pnpm as much as it likes).
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    /** Run directly (not under pnpm), a second Ctrl+C stops at once, writing the running event to the record. */
+    async function stopAtOnce(): Promise<DevProcess> {
+      // The test itself runs under pnpm: its variable is left out (spawn drops undefined values).
+      const dev = await stopWhileRunning({ npm_lifecycle_event: undefined });
       dev.child.kill("SIGINT");
+      expect(await dev.exit(), dev.output()).toBe(130);
+      return dev;
+    }
+
+    /**
+     * pnpm's copy of the Ctrl+C, a second late (a loaded machine delays pnpm as much as it likes); then the held
+     * invoke may end.
+     */
+    async function lateCopyThenRelease(child: ChildProcess): Promise<void> {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      child.kill("SIGINT");
       await new Promise((resolve) => setTimeout(resolve, 200));
       writeFileSync(join(held, "release"), "");
+    }
+
+    it("under pnpm, the repeat of the same signal is pnpm's copy however late it comes: the invoke ends", async () => {
+      const dev = await stopWhileRunning({ npm_lifecycle_event: "dev" });
+      await lateCopyThenRelease(dev.child);
       expect(await dev.exit(), dev.output()).toBe(0);
       expect(dev.output()).toContain("Stopped. No Event invocations were waiting.");
       expect(existsSync(join(held, ".local", "dead-letters", "held.jsonl"))).toBe(false);
     }, 120_000);
 
     it("run directly, a second signal stops at once and writes the running invoke to the dead-letter record", async () => {
-      // The test itself runs under pnpm: its variable is left out (spawn drops undefined values).
-      const dev = await stopWhileRunning({ npm_lifecycle_event: undefined });
-      dev.child.kill("SIGINT");
-      expect(await dev.exit(), dev.output()).toBe(130);
+      const dev = await stopAtOnce();
       expect(dev.output()).toContain(
         "Stopped. 1 queued Event invocation was written to the dead-letter record",
       );
@@ -422,9 +435,7 @@ describe("lambda-local dev", () => {
     }, 120_000);
 
     it("pnpm invoke --replay-dead-letters: one Ctrl+C (and pnpm's copy) lets the running event finish", async () => {
-      const dev = await stopWhileRunning({ npm_lifecycle_event: undefined });
-      dev.child.kill("SIGINT");
-      expect(await dev.exit(), dev.output()).toBe(130);
+      await stopAtOnce();
       rmSync(join(held, "release"), { force: true });
 
       const replay = startLambdaLocal(["invoke", "held", "--replay-dead-letters"], held, [], {
@@ -433,10 +444,7 @@ describe("lambda-local dev", () => {
       await replay.waitFor(/\[held\] START RequestId:/);
       replay.child.kill("SIGINT");
       await replay.waitFor(/Stopping: events not run yet go back to the dead-letter record\./);
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
-      replay.child.kill("SIGINT");
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      writeFileSync(join(held, "release"), "");
+      await lateCopyThenRelease(replay.child);
       expect(await replay.exit(), replay.output()).toBe(0);
       expect(replay.output()).toContain("Replayed 1 event of held: 1 succeeded, 0 dead-lettered again.");
       expect(existsSync(join(held, ".local", "dead-letters", "held.jsonl"))).toBe(false);

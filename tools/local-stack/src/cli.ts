@@ -8,7 +8,6 @@ import { parseCommand, USAGE } from "./cli/args.js";
 import { type RunningDev, runDev, stoppedMessage } from "./cli/dev.js";
 import { type CliEnvironment, CliError } from "./cli/environment.js";
 import { runInvoke } from "./cli/invoke.js";
-
 import { reportUnhandledRejections } from "./cli/unhandled.js";
 import { runEmulator } from "./emulator/main.js";
 import { createFunctionHost } from "./engine/index.js";

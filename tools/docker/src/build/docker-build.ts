@@ -194,7 +194,8 @@ export async function buildImage(
 /**
  * The image the engine built (or found by its content tag) must be for the platform the build asked for: the
  * classic builder, asked for another platform than the engine's, builds on a local base image of the engine's own
- * platform and says nothing (given a base of the platform asked for, it builds that one, under emulation). Throws, naming both platforms and what builds the one asked for.
+ * platform and says nothing (given a base of the platform asked for, it builds that one, under emulation). Throws,
+ * naming both platforms and what builds the one asked for.
  */
 function checkBuiltPlatform(
   request: BuildRequest,

@@ -3,7 +3,6 @@
  * the command line, start the emulator, stop it on SIGTERM/SIGINT (`docker stop`, Ctrl+C).
  */
 import { listenForStop, UsageError } from "@lambda-images/cli";
-
 import { EMULATOR_USAGE, parseEmulatorArgs } from "./args.js";
 import { EmulatorConfigError } from "./definition.js";
 import { startEmulator } from "./emulator.js";
